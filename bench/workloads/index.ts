@@ -1,0 +1,5 @@
+// Every workload group, in the order `npm run bench` runs them. Add new groups here.
+import { apiGroup } from './api.js';
+import type { WorkloadGroup } from './types.js';
+
+export const GROUPS: readonly WorkloadGroup[] = [apiGroup];

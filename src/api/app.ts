@@ -1,0 +1,68 @@
+// The HTTP application: version negotiation and headers on every response, base URL for links, request ids,
+// body limits, Ironic-format errors for everything (unknown paths and methods included), then the routes.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { randomUUID } from 'node:crypto';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../common/errors.js';
+import { errorBody, renderError } from './error-body.js';
+import { MAX_HEADER, MAX_VERSION, MIN_HEADER, MIN_VERSION, VERSION_HEADER, negotiateMinor } from './versions.js';
+import type { ApiDeps, ApiEnv } from './context.js';
+import { rootRoutes } from './v1/root.js';
+import { nodeRoutes } from './v1/nodes.js';
+import { v1ExtraRoutes } from './v1/index.js';
+
+export function createApp(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>({ strict: false });
+  const debug = deps.config.debug;
+
+  app.onError((err, c) => {
+    const r = renderError(err, debug);
+    return c.body(r.body, r.status as 400, { ...r.headers, 'Content-Type': 'application/json' });
+  });
+
+  app.notFound((c) => c.body(errorBody(404, `The resource could not be found.`), 404, { 'Content-Type': 'application/json' }));
+
+  app.use('*', async (c, next) => {
+    const requestId = `req-${randomUUID()}`;
+    c.header('Openstack-Request-Id', requestId);
+    c.header(MIN_HEADER, MIN_VERSION);
+    c.header(MAX_HEADER, MAX_VERSION);
+    c.set('deps', deps);
+    const url = new URL(c.req.url);
+    c.set('base', deps.config.publicUrl ? deps.config.publicUrl.replace(/\/+$/, '') : `${url.protocol}//${url.host}`);
+    const minor = negotiateMinor((name) => c.req.header(name));
+    c.set('minor', minor);
+    c.header(VERSION_HEADER, `1.${minor}`);
+    await next();
+  });
+
+  app.use('*', bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(`The request body is larger than the limit of ${deps.config.maxBodyBytes} bytes.`);
+    },
+  }));
+
+  app.route('/', rootRoutes());
+  for (const prefix of ['/v1', '/']) {
+    app.route(prefix, nodeRoutes());
+    app.route(prefix, v1ExtraRoutes());
+  }
+
+  // A known path with another method is 405, an unknown one 404 — both in Ironic's error format.
+  app.all('*', (c) => {
+    throw knownPath(app, c.req.path) ? new MethodNotAllowedError(`The method ${c.req.method} is not allowed for this resource.`)
+      : new NotFoundError('The resource could not be found.');
+  });
+  return app;
+}
+
+function knownPath(app: Hono<ApiEnv>, path: string): boolean {
+  const clean = path.replace(/\/+$/, '') || '/';
+  return app.routes.some((r) => r.method !== 'ALL' && routeMatches(r.path, clean));
+}
+
+function routeMatches(pattern: string, path: string): boolean {
+  const re = new RegExp('^' + pattern.replace(/\/+$/, '').replace(/:[^/]+/g, '[^/]+') + '/?$');
+  return re.test(path);
+}

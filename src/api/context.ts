@@ -1,0 +1,23 @@
+// What every route handler can reach: the negotiated version, the base URL for links, and the services.
+import type { Context } from 'hono';
+import type { Config } from '../common/config.js';
+import type { Store } from '../db/database.js';
+import type { Tables } from '../db/tables.js';
+import type { ConductorRegistry } from '../conductor/registry.js';
+
+export interface ApiDeps {
+  readonly store: Store;
+  readonly tables: Tables;
+  readonly config: Config;
+  readonly registry: ConductorRegistry;
+}
+
+export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps } };
+export type Ctx = Context<ApiEnv>;
+
+export type Link = { href: string; rel: 'self' | 'bookmark' };
+
+/** Ironic's self + bookmark pair; `path` is relative to /v1 (e.g. `nodes/<uuid>/ports`). */
+export function links(base: string, path: string): Link[] {
+  return [{ href: `${base}/v1/${path}`, rel: 'self' }, { href: `${base}/${path}`, rel: 'bookmark' }];
+}

@@ -1,0 +1,34 @@
+// How a node looks on the wire at a given microversion: full, list or `fields=` views, with secrets masked,
+// version shims applied and the computed `conductor` and link arrays added.
+import type { NodeRecord } from '../../db/records.js';
+import type { ConductorRegistry } from '../../conductor/registry.js';
+import { toWire } from '../fields.js';
+import { links } from '../context.js';
+import { NODE_FIELDS, NODE_LIST_FIELDS, NODE_SUBRESOURCES, provisionStateAt } from './schemas/node-fields.js';
+
+export interface ViewOptions {
+  readonly minor: number;
+  readonly base: string;
+  readonly registry: ConductorRegistry;
+  /** `fields=` selection; implies no sub-resource links. */
+  readonly fields?: readonly string[];
+  /** Plain list entries carry only the summary fields. */
+  readonly summary?: boolean;
+}
+
+export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record<string, unknown>> {
+  const only = o.fields ?? (o.summary ? NODE_LIST_FIELDS : undefined);
+  const out = toWire(node, NODE_FIELDS, o.minor, only);
+  if ('provision_state' in out) out.provision_state = provisionStateAt(node.provisionState, o.minor);
+  if ('target_provision_state' in out && node.targetProvisionState) {
+    out.target_provision_state = provisionStateAt(node.targetProvisionState, o.minor);
+  }
+  if ('conductor' in out) out.conductor = await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
+  out.links = links(o.base, `nodes/${node.uuid}`);
+  if (!only) {
+    for (const [sub, since] of NODE_SUBRESOURCES) {
+      if (since <= o.minor) out[sub] = links(o.base, `nodes/${node.uuid}/${sub}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,219 @@
+// /v1/nodes: enrolment CRUD, lists with filters and pagination, validation and the small per-node
+// sub-resources that need no conductor action (states read-out, maintenance flag, traits).
+import { Hono } from 'hono';
+import { InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
+import { normalizeUuid } from '../../common/ids.js';
+import type { NodeRecord } from '../../db/records.js';
+import { MarkerNotFound, type Filter } from '../../db/repository.js';
+import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
+import type { ApiEnv, Ctx } from '../context.js';
+import { coerceField, emptyValue, parseCreateBody, parseFieldsParam, parseSortKey, patchableFields, propOf } from '../fields.js';
+import { applyPatch, parsePatch } from '../json-patch.js';
+import { nextLink, parsePage } from '../pagination.js';
+import { boolParam, readJson } from '../request.js';
+import { NODE_FIELDS } from './schemas/node-fields.js';
+import { nodeView } from './node-view.js';
+
+export const nodeDeps = (c: Ctx): NodeServiceDeps => c.get('deps');
+
+const view = (c: Ctx, node: NodeRecord, extra: { fields?: string[]; summary?: boolean } = {}) =>
+  nodeView(node, { minor: c.get('minor'), base: c.get('base'), registry: nodeDeps(c).registry, ...extra });
+
+type FilterParam = { name: string; since: number; build: (v: string, c: Ctx) => Filter | Filter[] | null };
+
+const eq = (col: string) => (v: string): Filter => ({ col, op: 'eq', value: v });
+const flag = (col: string, name: string) => (_: string, c: Ctx): Filter => ({ col, op: 'eq', value: boolParam(c, name) ? 1 : 0 });
+
+const NODE_FILTERS: FilterParam[] = [
+  { name: 'associated', since: 1, build: (_, c) => ({ col: 'instanceUuid', op: boolParam(c, 'associated') ? 'notNull' : 'isNull' }) },
+  { name: 'maintenance', since: 1, build: flag('maintenance', 'maintenance') },
+  { name: 'instance_uuid', since: 1, build: (v) => {
+    const u = normalizeUuid(v);
+    if (!u) throw new InvalidParameterValueError(`Expected a UUID for instance_uuid but received ${v}.`);
+    return { col: 'instanceUuid', op: 'eq', value: u };
+  } },
+  { name: 'chassis_uuid', since: 1, build: (v) => ({ col: 'chassisUuid', op: 'eq', value: normalizeUuid(v) ?? v }) },
+  { name: 'provision_state', since: 9, build: eq('provisionState') },
+  { name: 'driver', since: 16, build: eq('driver') },
+  { name: 'resource_class', since: 21, build: eq('resourceClass') },
+  { name: 'fault', since: 42, build: eq('fault') },
+  { name: 'conductor_group', since: 46, build: (v) => ({ col: 'conductorGroup', op: 'eq', value: v.toLowerCase() }) },
+  { name: 'owner', since: 50, build: eq('owner') },
+  { name: 'description_contains', since: 51, build: (v) => ({ col: 'description', op: 'contains', value: v }) },
+  { name: 'retired', since: 61, build: flag('retired', 'retired') },
+  { name: 'lessee', since: 65, build: eq('lessee') },
+  { name: 'shard', since: 82, build: (v) => ({ col: 'shard', op: 'in', value: v.split(',').map((s) => s.trim()).filter(Boolean) }) },
+  { name: 'sharded', since: 82, build: (_, c) => ({ col: 'shard', op: boolParam(c, 'sharded') ? 'notNull' : 'isNull' }) },
+  { name: 'parent_node', since: 83, build: eq('parentNode') },
+];
+
+function listFilters(c: Ctx): Filter[] {
+  const minor = c.get('minor');
+  const out: Filter[] = [];
+  for (const f of NODE_FILTERS) {
+    const v = c.req.query(f.name);
+    if (v === undefined) continue;
+    if (f.since > minor) throw new NotAcceptableError(`The ${f.name} parameter requires API version 1.${f.since} or later.`);
+    const built = f.build(v, c);
+    if (built) out.push(...(Array.isArray(built) ? built : [built]));
+  }
+  return out;
+}
+
+async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], collection = 'nodes'): Promise<Response> {
+  const minor = c.get('minor');
+  const detailParam = boolParam(c, 'detail');
+  if (detailParam !== undefined && minor < 43) throw new NotAcceptableError('The detail parameter requires API version 1.43 or later.');
+  if (detailPath && detailParam !== undefined) throw new InvalidParameterValueError('The detail parameter can not be used with the /detail path.');
+  const detail = detailPath || detailParam === true;
+  const fields = parseFieldsParam(c.req.query('fields'), NODE_FIELDS, minor, ['links', 'ports', 'states', 'portgroups', 'volume']);
+  if (fields && detail) throw new InvalidParameterValueError("Can not specify ?detail=True and fields in the same request.");
+  const page = parsePage(c);
+  const sortKey = parseSortKey(page.sortKeyRaw, NODE_FIELDS, minor);
+  const filters = [...scope, ...listFilters(c)];
+  let nodes: NodeRecord[];
+  try {
+    nodes = await c.get('deps').tables.nodes.list({ filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker });
+  } catch (err) {
+    if (err instanceof MarkerNotFound) throw new InvalidParameterValueError(`The marker ${page.marker} could not be found.`);
+    throw err;
+  }
+  const conductor = c.req.query('conductor');
+  if (conductor !== undefined) {
+    if (minor < 49) throw new NotAcceptableError('The conductor parameter requires API version 1.49 or later.');
+    const reg = nodeDeps(c).registry;
+    const owners = await Promise.all(nodes.map((n) => reg.conductorFor(n.uuid, n.driver, n.conductorGroup)));
+    nodes = nodes.filter((_, i) => owners[i] === conductor);
+  }
+  const body: Record<string, unknown> = {
+    nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? {} : { fields: fields ?? undefined, summary: !fields }))),
+  };
+  const next = nextLink(c, collection, nodes.length, page, nodes.at(-1)?.uuid);
+  if (next) body.next = next;
+  return c.json(body);
+}
+
+/** Turns a JSON Patch on the wire form into record changes (secrets are patched in clear, masked on output). */
+function patchToChanges(node: NodeRecord, body: unknown, minor: number): Partial<NodeRecord> {
+  const ops = parsePatch(body);
+  const allowed = patchableFields(NODE_FIELDS, minor);
+  const doc: Record<string, unknown> = {};
+  for (const spec of NODE_FIELDS) {
+    if (spec.since <= minor) doc[spec.name] = (node as unknown as Record<string, unknown>)[propOf(spec)] ?? null;
+  }
+  if (ops.some((o) => o.path === '/traits' || o.path.startsWith('/traits/'))) {
+    throw new InvalidParameterValueError('Cannot update node traits via node patch. Node traits should be updated via the node traits API.');
+  }
+  const { doc: patched, touched } = applyPatch(doc, ops, { allowed, roots: Object.keys(doc) });
+  const changes: Record<string, unknown> = {};
+  for (const name of touched) {
+    const spec = NODE_FIELDS.find((s) => s.name === name)!;
+    const value = patched[name];
+    changes[propOf(spec)] = value === null ? coerceField(spec, emptyValue(spec) ?? null, minor, 'node') : coerceField(spec, value, minor, 'node');
+  }
+  return changes as Partial<NodeRecord>;
+}
+
+export function nodeRoutes(): Hono<ApiEnv> {
+  const r = new Hono<ApiEnv>({ strict: false });
+
+  r.get('/nodes', (c) => listNodes(c, false));
+  r.get('/nodes/detail', (c) => listNodes(c, true));
+
+  r.post('/nodes', async (c) => {
+    const minor = c.get('minor');
+    const input = parseCreateBody(await readJson(c), NODE_FIELDS, minor, 'node') as Partial<NodeRecord>;
+    const node = await createNode(nodeDeps(c), input, minor);
+    c.header('Location', `${c.get('base')}/v1/nodes/${node.uuid}`);
+    return c.json(await view(c, node), 201);
+  });
+
+  r.get('/nodes/:ident', async (c) => {
+    const minor = c.get('minor');
+    const fields = parseFieldsParam(c.req.query('fields'), NODE_FIELDS, minor, ['links', 'ports', 'states', 'portgroups', 'volume']);
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), minor);
+    return c.json(await view(c, node, { fields }));
+  });
+
+  r.patch('/nodes/:ident', async (c) => {
+    const minor = c.get('minor');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), minor);
+    const reset = boolParam(c, 'reset_interfaces');
+    if (reset !== undefined && minor < 45) throw new NotAcceptableError('The reset_interfaces parameter requires API version 1.45 or later.');
+    const changes = patchToChanges(node, await readJson(c), minor);
+    const saved = await updateNode(nodeDeps(c), node, changes, { resetInterfaces: reset });
+    return c.json(await view(c, saved));
+  });
+
+  r.delete('/nodes/:ident', async (c) => {
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    await deleteNode(nodeDeps(c), node);
+    return c.body(null, 204);
+  });
+
+  r.get('/nodes/:ident/validate', async (c) => {
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    return c.json(await validateNode(nodeDeps(c), node, c.get('minor')));
+  });
+
+  r.get('/nodes/:ident/states', async (c) => {
+    const minor = c.get('minor');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), minor);
+    const wire = await view(c, node);
+    const keys = ['power_state', 'target_power_state', 'provision_state', 'target_provision_state', 'provision_updated_at',
+      'last_error', 'console_enabled', 'raid_config', 'target_raid_config', 'boot_mode', 'secure_boot'];
+    return c.json(Object.fromEntries(keys.filter((k) => k in wire).map((k) => [k, wire[k]])));
+  });
+
+  r.get('/nodes/:ident/traits', async (c) => {
+    requireMinor(c, 37, 'traits');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    return c.json({ traits: node.traits });
+  });
+  r.put('/nodes/:ident/traits', async (c) => {
+    requireMinor(c, 37, 'traits');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    const body = await readJson(c) as { traits?: unknown };
+    if (!body || typeof body !== 'object' || !Array.isArray(body.traits)) throw new InvalidError("Schema error for traits: 'traits' must be a list of strings");
+    await updateNode(nodeDeps(c), node, { traits: [...new Set(body.traits.map((t) => checkTrait(t)))] });
+    return c.body(null, 204);
+  });
+  r.put('/nodes/:ident/traits/:trait', async (c) => {
+    requireMinor(c, 37, 'traits');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    const trait = checkTrait(c.req.param('trait'));
+    if (!node.traits.includes(trait)) await updateNode(nodeDeps(c), node, { traits: [...node.traits, trait] });
+    return c.body(null, 204);
+  });
+  r.delete('/nodes/:ident/traits', async (c) => {
+    requireMinor(c, 37, 'traits');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    await updateNode(nodeDeps(c), node, { traits: [] });
+    return c.body(null, 204);
+  });
+  r.delete('/nodes/:ident/traits/:trait', async (c) => {
+    requireMinor(c, 37, 'traits');
+    const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    const trait = c.req.param('trait');
+    if (!node.traits.includes(trait)) throw new NotFoundError(`Node ${node.uuid} doesn't have a trait '${trait}'`);
+    await updateNode(nodeDeps(c), node, { traits: node.traits.filter((t) => t !== trait) });
+    return c.body(null, 204);
+  });
+
+  return r;
+}
+
+function requireMinor(c: Ctx, since: number, what: string): void {
+  if (c.get('minor') < since) throw new NotFoundError(`The ${what} resource is available from API version 1.${since}.`);
+}
+
+const TRAIT_RE = /^(CUSTOM_[A-Z0-9_]+|[A-Z][A-Z0-9_]*)$/;
+
+function checkTrait(t: unknown): string {
+  if (typeof t !== 'string' || t.length > 255 || !TRAIT_RE.test(t)) {
+    throw new InvalidParameterValueError(`Invalid trait ${JSON.stringify(t)}: a trait is upper case letters, digits and "_", e.g. CUSTOM_RAID, at most 255 characters.`);
+  }
+  return t;
+}
+
+export { listNodes };

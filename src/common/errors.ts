@@ -1,0 +1,47 @@
+// The one error family of Anvil: each class carries Ironic's exception name as `code` and the HTTP status
+// Ironic answers with, so api/error-body.ts can render any of them without a lookup table.
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra response headers (e.g. min/max versions on 406). */
+  headers?: Record<string, string>;
+}
+
+function errorClass(code: string, status: number) {
+  return class extends AppError {
+    readonly code = code;
+    readonly status = status;
+  };
+}
+
+export class InvalidParameterValueError extends errorClass('InvalidParameterValue', 400) {}
+export class InvalidError extends errorClass('Invalid', 400) {}
+export class PatchError extends errorClass('PatchError', 400) {}
+export class MissingParameterValueError extends errorClass('MissingParameterValue', 400) {}
+export class InvalidStateRequestedError extends errorClass('InvalidStateRequested', 400) {}
+export class PortgroupNotEmptyError extends errorClass('PortgroupNotEmpty', 400) {}
+export class ChassisNotEmptyError extends errorClass('ChassisNotEmpty', 400) {}
+export class NotAuthorizedError extends errorClass('NotAuthorized', 403) {}
+export class NodeProtectedError extends errorClass('NodeProtected', 403) {}
+export class NotFoundError extends errorClass('NotFound', 404) {}
+export class NodeNotFoundError extends errorClass('NodeNotFound', 404) {}
+export class PortNotFoundError extends errorClass('PortNotFound', 404) {}
+export class PortgroupNotFoundError extends errorClass('PortgroupNotFound', 404) {}
+export class ChassisNotFoundError extends errorClass('ChassisNotFound', 404) {}
+export class DriverNotFoundError extends errorClass('DriverNotFound', 404) {}
+export class ConductorNotFoundError extends errorClass('ConductorNotFound', 404) {}
+export class MethodNotAllowedError extends errorClass('MethodNotAllowed', 405) {}
+export class NotAcceptableError extends errorClass('NotAcceptable', 406) {}
+export class ConflictError extends errorClass('Conflict', 409) {}
+export class InvalidStateError extends errorClass('InvalidState', 409) {}
+export class NodeLockedError extends errorClass('NodeLocked', 409) {}
+export class DuplicateNameError extends errorClass('DuplicateName', 409) {}
+export class NodeAlreadyExistsError extends errorClass('NodeAlreadyExists', 409) {}
+export class MACAlreadyExistsError extends errorClass('MACAlreadyExists', 409) {}
+export class PortAlreadyExistsError extends errorClass('PortAlreadyExists', 409) {}
+export class NodeAssociatedError extends errorClass('NodeAssociated', 409) {}
+export class InstanceAssociatedError extends errorClass('InstanceAssociated', 409) {}
+export class PayloadTooLargeError extends errorClass('PayloadTooLarge', 413) {}
+export class UnsupportedMediaTypeError extends errorClass('UnsupportedMediaType', 415) {}
+export class TemporaryFailureError extends errorClass('TemporaryFailure', 503) {}

@@ -1,0 +1,12 @@
+// The ordered list of schema migrations; both dialects walk the same list.
+import type { Kysely } from 'kysely';
+import type { DialectFlags } from '../dialects/dialect-flags.js';
+import { initial } from './0001-initial.js';
+
+export interface SchemaMigration {
+  readonly name: string;
+  up(db: Kysely<any>, flags: DialectFlags): Promise<void>;
+  down?(db: Kysely<any>, flags: DialectFlags): Promise<void>;
+}
+
+export const MIGRATIONS: readonly SchemaMigration[] = [initial];

@@ -1,0 +1,156 @@
+// One generic table gateway used by every resource: insert, find, filtered/sorted/paginated list, update
+// and delete, with the row codec applied. Resource modules (nodes.ts, ports.ts, …) add their own rules.
+import { sql, type Kysely } from 'kysely';
+import type { SecretBox } from '../common/secrets.js';
+import type { Database } from './schema.js';
+import type { Store } from './database.js';
+import { decodeRow, encodeRow, type TableCodec } from './codec.js';
+
+export type Filter =
+  | { readonly col: string; readonly op: 'eq'; readonly value: string | number | null }
+  | { readonly col: string; readonly op: 'in'; readonly value: readonly (string | number)[] }
+  | { readonly col: string; readonly op: 'contains'; readonly value: string }
+  | { readonly col: string; readonly op: 'isNull' | 'notNull' };
+
+export interface ListQuery {
+  readonly filters?: readonly Filter[];
+  /** camelCase column; default insertion order (`id`). */
+  readonly sortKey?: string;
+  readonly sortDir?: 'asc' | 'desc';
+  readonly limit?: number;
+  /** Value of the `markerColumn` of the last row of the previous page. */
+  readonly marker?: string;
+}
+
+export interface RepositorySpec {
+  readonly table: keyof Database;
+  readonly codec: TableCodec;
+  /** Column the API's `marker` refers to (uuid, or hostname for conductors). */
+  readonly markerColumn: string;
+  /** Columns that may be NULL and are numbers; they sort as -1 so NULL ordering agrees across dialects. */
+  readonly nullableNumbers?: readonly string[];
+  readonly numbers?: readonly string[];
+}
+
+/** Raised by the store when a unique column already holds the value; resources turn it into their 409. */
+export class UniqueViolation extends Error {
+  constructor(readonly column: string, cause: unknown) {
+    super(`unique constraint on ${column}`, { cause });
+  }
+}
+
+export class MarkerNotFound extends Error {}
+
+function uniqueColumn(err: unknown): string | null {
+  const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
+  if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE') return /\.(\w+)$/.exec(e.message ?? '')?.[1] ?? 'unknown';
+  if (e?.code === '23505') return /\((\w+)\)=/.exec(e.detail ?? '')?.[1] ?? e.constraint ?? 'unknown';
+  return null;
+}
+
+const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
+export class Repository<R extends { id: number }> {
+  constructor(readonly store: Store, readonly spec: RepositorySpec) {}
+
+  get #db(): Kysely<any> {
+    return this.store.db as Kysely<any>;
+  }
+
+  get #box(): SecretBox | null {
+    return this.store.secretBox;
+  }
+
+  decode(row: Record<string, unknown>): R {
+    return decodeRow<R>(row, this.spec.codec, this.#box);
+  }
+
+  encode(record: Partial<R>): Record<string, unknown> {
+    return encodeRow(record as Record<string, unknown>, this.spec.codec, this.#box);
+  }
+
+  async insert(record: Omit<R, 'id'>, db: Kysely<any> = this.#db): Promise<R> {
+    try {
+      const row = await db.insertInto(this.spec.table).values(this.encode(record as Partial<R>)).returningAll().executeTakeFirstOrThrow();
+      return this.decode(row);
+    } catch (err) {
+      const col = uniqueColumn(err);
+      if (col) throw new UniqueViolation(col, err);
+      throw err;
+    }
+  }
+
+  async findBy(col: string, value: string | number, db: Kysely<any> = this.#db): Promise<R | null> {
+    const row = await db.selectFrom(this.spec.table).selectAll().where(col, '=', value).executeTakeFirst();
+    return row ? this.decode(row) : null;
+  }
+
+  /** Updates row `id` when it still matches `conditions`; null when it is gone or no longer matches. */
+  async update(id: number, changes: Partial<R>, conditions: readonly Filter[] = [], db: Kysely<any> = this.#db): Promise<R | null> {
+    const values = this.encode(changes);
+    delete values.id;
+    try {
+      const q = this.#applyFilters(db.updateTable(this.spec.table).set(values).where('id', '=', id), conditions);
+      const row = await q.returningAll().executeTakeFirst();
+      return row ? this.decode(row) : null;
+    } catch (err) {
+      const col = uniqueColumn(err);
+      if (col) throw new UniqueViolation(col, err);
+      throw err;
+    }
+  }
+
+  async deleteWhere(col: string, value: string | number, db: Kysely<any> = this.#db): Promise<number> {
+    const res = await db.deleteFrom(this.spec.table).where(col, '=', value).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async count(filters: readonly Filter[] = []): Promise<number> {
+    let q = this.#db.selectFrom(this.spec.table).select((eb) => eb.fn.countAll().as('n'));
+    q = this.#applyFilters(q, filters);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number((row as { n: unknown }).n);
+  }
+
+  #sortExpr(col: string) {
+    if (col === 'id' || this.spec.numbers?.includes(col)) return sql.ref(col);
+    if (this.spec.nullableNumbers?.includes(col)) return sql`coalesce(${sql.ref(col)}, -1)`;
+    return sql`coalesce(${sql.ref(col)}, '')`;
+  }
+
+  #applyFilters<Q extends { where: (...a: any[]) => any }>(q: Q, filters: readonly Filter[]): Q {
+    for (const f of filters) {
+      if (f.op === 'eq') q = f.value === null ? q.where(f.col, 'is', null) : q.where(f.col, '=', f.value);
+      else if (f.op === 'in') q = q.where(f.col, 'in', f.value);
+      else if (f.op === 'isNull') q = q.where(f.col, 'is', null);
+      else if (f.op === 'notNull') q = q.where(f.col, 'is not', null);
+      else if (f.op === 'contains') {
+        const pattern = `%${f.value.replace(/[\\%_]/g, (c: string) => '\\' + c)}%`;
+        q = q.where(sql<boolean>`${sql.ref(f.col)} ${sql.raw(this.store.flags.ilike)} ${pattern} escape '\\'`);
+      }
+    }
+    return q;
+  }
+
+  async list(query: ListQuery = {}): Promise<R[]> {
+    const sortKey = query.sortKey ?? 'id';
+    const dir = query.sortDir ?? 'asc';
+    let q = this.#applyFilters(this.#db.selectFrom(this.spec.table).selectAll(), query.filters ?? []);
+    if (query.marker !== undefined) {
+      const m = await this.#db.selectFrom(this.spec.table).selectAll().where(this.spec.markerColumn, '=', query.marker).executeTakeFirst();
+      if (!m) throw new MarkerNotFound(query.marker);
+      const expr = this.#sortExpr(sortKey);
+      const mv = sortKey === 'id' ? m.id : this.spec.nullableNumbers?.includes(sortKey) ? (m[sortKey] ?? -1)
+        : this.spec.numbers?.includes(sortKey) ? m[sortKey] : (m[sortKey] ?? '');
+      const op = dir === 'asc' ? sql.raw('>') : sql.raw('<');
+      q = q.where(sql<boolean>`(${expr} ${op} ${mv} or (${expr} = ${mv} and ${sql.ref('id')} ${op} ${m.id}))`);
+    }
+    q = q.orderBy(this.#sortExpr(sortKey), dir);
+    if (sortKey !== 'id') q = q.orderBy('id', dir);
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    const rows = await q.execute();
+    return rows.map((r: Record<string, unknown>) => this.decode(r));
+  }
+}
+
+export { toSnake };

@@ -1,0 +1,31 @@
+// Deploy interfaces driven through the ramdisk agent, as declared to the API.
+import { MissingParameterValueError } from '../../common/errors.js';
+import { defineInterface, type PropertySpec, type ValidationContext } from '../interfaces.js';
+import { requirePort } from '../pxe/pxe-interfaces.js';
+
+export const AGENT_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
+  image_download_source: { description: '"http" (the agent downloads from the image URL) or "local" (the conductor caches the image and serves it). Optional.' },
+  image_http_proxy: { description: 'Proxy URL the agent uses for http:// image downloads. Optional.' },
+  image_https_proxy: { description: 'Proxy URL the agent uses for https:// image downloads. Optional.' },
+  image_no_proxy: { description: 'Comma-separated hosts the agent reaches without the proxy. Optional.' },
+  deploy_forces_oob_reboot: { description: 'Reboot through the BMC after deployment instead of asking the agent. Default false. Optional.' },
+  agent_verify_ca: { description: 'true, false or a CA bundle path used to verify the agent\'s TLS certificate. Default true. Optional.' },
+  force_persistent_boot_device: { description: '"Default", "Always" or "Never": when boot device changes are made persistent. Optional.' },
+};
+
+function validateDirect(ctx: ValidationContext): void {
+  requirePort(ctx);
+  const info = ctx.node.instanceInfo;
+  const source = info.image_source;
+  if (typeof source !== 'string' || source === '') {
+    throw new MissingParameterValueError(`Node ${ctx.node.uuid} is missing instance_info.image_source`);
+  }
+  const hasChecksum = Boolean(info.image_checksum) || (Boolean(info.image_os_hash_algo) && Boolean(info.image_os_hash_value));
+  if (/^https?:\/\//i.test(source) && !hasChecksum) {
+    throw new MissingParameterValueError(`image_source's "image_checksum", or "image_os_hash_algo" and "image_os_hash_value" must be provided in instance_info for node ${ctx.node.uuid}`);
+  }
+}
+
+export const DirectDeploy = defineInterface({ kind: 'deploy', name: 'direct', properties: AGENT_PROPERTIES, validate: validateDirect });
+export const RamdiskDeploy = defineInterface({ kind: 'deploy', name: 'ramdisk', properties: {}, validate: requirePort });
+export const AgentRaid = defineInterface({ kind: 'raid', name: 'agent', properties: {} });

@@ -1,0 +1,63 @@
+// Hardware types (Ironic's "drivers") as data: for each interface kind, the ordered list of implementations
+// it accepts. The first entry is the default; a node may pick any listed entry through <kind>_interface.
+import { KIND_NAMES, type HardwareInterface, type InterfaceKind, type PropertySpec } from './interfaces.js';
+import { fake } from './fake/fake-interfaces.js';
+import { noop, unsupported } from './noop/noop-interfaces.js';
+import { IpmitoolManagement, IpmitoolPower, IpmitoolVendor } from './ipmitool/ipmitool-interfaces.js';
+import { IpxeBoot, PxeBoot } from './pxe/pxe-interfaces.js';
+import { AgentRaid, DirectDeploy, RamdiskDeploy } from './agent/agent-interfaces.js';
+
+export type HardwareType = {
+  readonly name: string;
+  readonly interfaces: { readonly [K in InterfaceKind]: readonly HardwareInterface[] };
+};
+
+function defineHardwareType(name: string, lists: { [K in InterfaceKind]?: readonly HardwareInterface[] }): HardwareType {
+  const interfaces = {} as Record<InterfaceKind, readonly HardwareInterface[]>;
+  for (const kind of KIND_NAMES) {
+    // Kinds a type leaves out get Ironic's placeholder: noop for network/storage, no-<kind> otherwise.
+    interfaces[kind] = lists[kind] ?? [kind === 'network' || kind === 'storage' ? noop(kind) : unsupported(kind)];
+  }
+  return Object.freeze({ name, interfaces: Object.freeze(interfaces) });
+}
+
+const withFake = (kind: InterfaceKind) => [fake(kind), unsupported(kind)];
+
+export const HARDWARE_TYPES: readonly HardwareType[] = [
+  defineHardwareType('fake-hardware', {
+    bios: withFake('bios'), boot: [fake('boot'), IpxeBoot, PxeBoot], console: withFake('console'),
+    deploy: [fake('deploy'), DirectDeploy, RamdiskDeploy], firmware: withFake('firmware'), inspect: withFake('inspect'),
+    management: [fake('management')], power: [fake('power')], raid: [fake('raid'), unsupported('raid'), AgentRaid],
+    rescue: withFake('rescue'), storage: [noop('storage'), fake('storage')], vendor: withFake('vendor'),
+  }),
+  defineHardwareType('ipmi', {
+    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [IpmitoolManagement, noop('management')],
+    power: [IpmitoolPower], raid: [unsupported('raid'), AgentRaid], vendor: [IpmitoolVendor, unsupported('vendor')],
+  }),
+  defineHardwareType('manual-management', {
+    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [noop('management')],
+    power: [fake('power')], raid: [unsupported('raid'), AgentRaid],
+  }),
+];
+
+export function findHardwareType(name: string, enabled: readonly string[]): HardwareType | undefined {
+  if (!enabled.includes(name)) return undefined;
+  return HARDWARE_TYPES.find((t) => t.name === name);
+}
+
+export function defaultInterface(type: HardwareType, kind: InterfaceKind): HardwareInterface {
+  return type.interfaces[kind][0]!;
+}
+
+export function findInterface(type: HardwareType, kind: InterfaceKind, name: string): HardwareInterface | undefined {
+  return type.interfaces[kind].find((i) => i.name === name);
+}
+
+/** Every driver_info key any interface of the type may read (`/v1/drivers/{name}/properties`). */
+export function hardwareTypeProperties(type: HardwareType): Record<string, PropertySpec> {
+  const out: Record<string, PropertySpec> = {};
+  for (const kind of KIND_NAMES) {
+    for (const impl of type.interfaces[kind]) Object.assign(out, impl.properties);
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+// iPXE and PXE boot interfaces as declared to the API: the deploy/rescue ramdisk keys they read and the
+// requirement that the node has a port to boot from.
+import { MissingParameterValueError } from '../../common/errors.js';
+import { defineInterface, type PropertySpec, type ValidationContext } from '../interfaces.js';
+
+export const BOOT_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
+  deploy_kernel: { description: 'URL (http://, https:// or file://) of the kernel of the deploy ramdisk. Required.', required: true },
+  deploy_ramdisk: { description: 'URL (http://, https:// or file://) of the deploy ramdisk (initramfs) running the agent. Required.', required: true },
+  rescue_kernel: { description: 'URL of the rescue kernel. Needed for rescue only.' },
+  rescue_ramdisk: { description: 'URL of the rescue ramdisk. Needed for rescue only.' },
+  kernel_append_params: { description: 'Extra kernel command-line arguments for the ramdisk. Optional.' },
+};
+
+export function requirePort({ node, portCount }: ValidationContext): void {
+  if (portCount === 0) throw new MissingParameterValueError(`Node ${node.uuid} does not have any port associated with it`);
+}
+
+function validateBoot(ctx: ValidationContext): void {
+  requirePort(ctx);
+  const missing = ['deploy_kernel', 'deploy_ramdisk'].filter((k) => !ctx.node.driverInfo[k]);
+  if (missing.length) {
+    throw new MissingParameterValueError(`Node ${ctx.node.uuid} is missing the following driver_info: ${missing.join(', ')}`);
+  }
+}
+
+export const IpxeBoot = defineInterface({ kind: 'boot', name: 'ipxe', properties: BOOT_PROPERTIES, validate: validateBoot });
+export const PxeBoot = defineInterface({ kind: 'boot', name: 'pxe', properties: BOOT_PROPERTIES, validate: validateBoot });

@@ -1,0 +1,44 @@
+// Starts the all-in-one service: store (migrated), conductor registration, HTTP API. Returns a handle that
+// stops everything in reverse order.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './common/config.js';
+import { log, setLogLevel } from './common/log.js';
+import { SecretBox } from './common/secrets.js';
+import { openStore, type Store } from './db/database.js';
+import { tables } from './db/tables.js';
+import { ConductorRegistry } from './conductor/registry.js';
+import { createApp } from './api/app.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly store: Store;
+  readonly registry: ConductorRegistry;
+  close(): Promise<void>;
+}
+
+export async function startService(config: Config): Promise<RunningService> {
+  setLogLevel(config.debug ? 'debug' : config.logLevel);
+  const secretBox = config.encryptionKey ? new SecretBox(config.encryptionKey) : null;
+  const store = await openStore(config.databaseUrl, { secretBox });
+  const t = tables(store);
+  const registry = new ConductorRegistry(t, config);
+  await registry.register();
+  const app = createApp({ store, tables: t, config, registry });
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname });
+  return {
+    url, store, registry,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await registry.unregister().catch(() => undefined);
+      await store.close();
+    },
+  };
+}

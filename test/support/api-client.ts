@@ -1,0 +1,73 @@
+// An in-process Anvil (store + registry + HTTP app, no socket) over a fresh database, and a small request
+// helper that speaks the Ironic conventions (version header, JSON bodies, decoded error messages).
+import { loadConfig, type Config } from '../../src/common/config.js';
+import { SecretBox } from '../../src/common/secrets.js';
+import { openStore, type Store } from '../../src/db/database.js';
+import { tables, type Tables } from '../../src/db/tables.js';
+import { ConductorRegistry } from '../../src/conductor/registry.js';
+import { createApp } from '../../src/api/app.js';
+import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+  readonly text: string;
+  /** faultstring of an Ironic error body, if any. */
+  readonly error?: string;
+}
+
+export interface TestApi {
+  readonly store: Store;
+  readonly tables: Tables;
+  readonly config: Config;
+  readonly registry: ConductorRegistry;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** Shorthands at microversion `latest`. */
+  get(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  patch(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  del(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(dialect: Dialect, overrides: Record<string, unknown> = {}): Promise<TestApi> {
+  const db: TestDatabase = await createTestDatabase(dialect);
+  const config = loadConfig({ env: {}, flags: { databaseUrl: db.url, conductorHostname: 'test-conductor', ...overrides } });
+  const store = await openStore(config.databaseUrl, { secretBox: config.encryptionKey ? new SecretBox(config.encryptionKey) : null });
+  const t = tables(store);
+  const registry = new ConductorRegistry(t, config);
+  await registry.register();
+  const app = createApp({ store, tables: t, config, registry });
+
+  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    const init: RequestInit = { method, headers: { 'X-OpenStack-Ironic-API-Version': 'latest', ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+    }
+    for (const [k, v] of Object.entries(init.headers as Record<string, string>)) if (v === '') delete (init.headers as Record<string, string>)[k];
+    const res = await app.request(`http://127.0.0.1:6385${path}`, init);
+    const text = await res.text();
+    let parsed: any = undefined;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+    let error: string | undefined;
+    if (parsed && typeof parsed.error_message === 'string') {
+      try { error = JSON.parse(parsed.error_message).faultstring; } catch { error = parsed.error_message; }
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text, error };
+  }
+
+  return {
+    store, tables: t, config, registry, request,
+    get: (p, h) => request('GET', p, undefined, h),
+    post: (p, b, h) => request('POST', p, b, h),
+    patch: (p, b, h) => request('PATCH', p, b, h),
+    del: (p, h) => request('DELETE', p, undefined, h),
+    async close() {
+      await registry.unregister().catch(() => undefined);
+      await store.close();
+      await db.drop();
+    },
+  };
+}
