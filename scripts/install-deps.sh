@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Anvil needs on a fresh Debian 12 machine: Node packages (which also builds dist/) and,
+# with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
+# the OpenIPMI simulator). Safe to re-run: packages already present are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+for a in "$@"; do
+  case "$a" in
+    --test) want_test=1 ;;
+    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$want_test" = 1 ]; then
+  pkgs="python3-ironicclient ipmitool openipmi"
+  missing=""
+  for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    echo "Installing Debian packages:$missing"
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo_cmd apt-get update -qq
+    $sudo_cmd apt-get install -y -qq --no-install-recommends $missing
+  fi
+fi
+
+# npm ci also runs `prepare`, which compiles TypeScript into dist/ for the `anvil` and `baremetal` bins.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  npm run build
+fi
