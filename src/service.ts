@@ -9,11 +9,15 @@ import { openStore, type Store } from './db/database.js';
 import { tables } from './db/tables.js';
 import { ConductorRegistry } from './conductor/registry.js';
 import { createApp } from './api/app.js';
+import { BackgroundWork } from './conductor/background-work.js';
+import { Periodics } from './conductor/periodics/runner.js';
+import { releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 
 export interface RunningService {
   readonly url: string;
   readonly store: Store;
   readonly registry: ConductorRegistry;
+  readonly work: BackgroundWork;
   close(): Promise<void>;
 }
 
@@ -24,7 +28,12 @@ export async function startService(config: Config): Promise<RunningService> {
   const t = tables(store);
   const registry = new ConductorRegistry(t, config);
   await registry.register();
-  const app = createApp({ store, tables: t, config, registry });
+  const work = new BackgroundWork(config.workers);
+  const ctx = { tables: t, config, registry, work };
+  await releaseOwnStaleReservations(ctx);
+  const periodics = new Periodics(ctx);
+  periodics.start();
+  const app = createApp({ store, ...ctx });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
@@ -34,9 +43,11 @@ export async function startService(config: Config): Promise<RunningService> {
   const url = `http://${host}:${addr.port}`;
   log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname });
   return {
-    url, store, registry,
+    url, store, registry, work,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await periodics.stop();
+      await work.idle();
       await registry.unregister().catch(() => undefined);
       await store.close();
     },

@@ -10,6 +10,7 @@ import type { ApiDeps, ApiEnv } from './context.js';
 import { rootRoutes } from './v1/root.js';
 import { nodeRoutes } from './v1/nodes.js';
 import { v1ExtraRoutes } from './v1/index.js';
+import { nodeStateRoutes } from './v1/node-states.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', rootRoutes());
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
+    app.route(prefix, nodeStateRoutes());
     app.route(prefix, v1ExtraRoutes());
   }
 

@@ -1,15 +1,10 @@
 // What every route handler can reach: the negotiated version, the base URL for links, and the services.
 import type { Context } from 'hono';
-import type { Config } from '../common/config.js';
 import type { Store } from '../db/database.js';
-import type { Tables } from '../db/tables.js';
-import type { ConductorRegistry } from '../conductor/registry.js';
+import type { ConductorContext } from '../conductor/context.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends ConductorContext {
   readonly store: Store;
-  readonly tables: Tables;
-  readonly config: Config;
-  readonly registry: ConductorRegistry;
 }
 
 export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps } };

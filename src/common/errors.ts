@@ -22,6 +22,11 @@ export class MissingParameterValueError extends errorClass('MissingParameterValu
 export class InvalidStateRequestedError extends errorClass('InvalidStateRequested', 400) {}
 export class PortgroupNotEmptyError extends errorClass('PortgroupNotEmpty', 400) {}
 export class ChassisNotEmptyError extends errorClass('ChassisNotEmpty', 400) {}
+export class InvalidSwitchIDError extends errorClass('InvalidSwitchID', 400) {}
+// Ironic answers 400, not 404, when the missing object is named inside a request body (a port's node_uuid or
+// portgroup_uuid): the resource in the URL exists, the request is what is wrong.
+export class NodeReferenceNotFoundError extends errorClass('NodeNotFound', 400) {}
+export class PortgroupReferenceNotFoundError extends errorClass('PortgroupNotFound', 400) {}
 export class NotAuthorizedError extends errorClass('NotAuthorized', 403) {}
 export class NodeProtectedError extends errorClass('NodeProtected', 403) {}
 export class NotFoundError extends errorClass('NotFound', 404) {}
@@ -40,8 +45,17 @@ export class DuplicateNameError extends errorClass('DuplicateName', 409) {}
 export class NodeAlreadyExistsError extends errorClass('NodeAlreadyExists', 409) {}
 export class MACAlreadyExistsError extends errorClass('MACAlreadyExists', 409) {}
 export class PortAlreadyExistsError extends errorClass('PortAlreadyExists', 409) {}
+export class PortDuplicateNameError extends errorClass('PortDuplicateName', 409) {}
+export class PortgroupAlreadyExistsError extends errorClass('PortgroupAlreadyExists', 409) {}
+export class PortgroupDuplicateNameError extends errorClass('PortgroupDuplicateName', 409) {}
+export class PortgroupMACAlreadyExistsError extends errorClass('PortgroupMACAlreadyExists', 409) {}
+export class ChassisAlreadyExistsError extends errorClass('ChassisAlreadyExists', 409) {}
 export class NodeAssociatedError extends errorClass('NodeAssociated', 409) {}
 export class InstanceAssociatedError extends errorClass('InstanceAssociated', 409) {}
 export class PayloadTooLargeError extends errorClass('PayloadTooLarge', 413) {}
 export class UnsupportedMediaTypeError extends errorClass('UnsupportedMediaType', 415) {}
 export class TemporaryFailureError extends errorClass('TemporaryFailure', 503) {}
+/** A BMC could not be reached or refused a command; the message must never hold credentials. */
+export class PowerError extends errorClass('PowerStateFailure', 500) {}
+export class ManagementError extends errorClass('ManagementFailure', 500) {}
+export class UnsupportedDriverExtensionError extends errorClass('UnsupportedDriverExtension', 400) {}

@@ -192,6 +192,7 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
     }
     await trx.deleteFrom('ports').where('nodeUuid', '=', node.uuid).execute();
     await trx.deleteFrom('portgroups').where('nodeUuid', '=', node.uuid).execute();
+    await trx.deleteFrom('nodeHistory').where('nodeUuid', '=', node.uuid).execute();
   });
 }
 

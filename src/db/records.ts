@@ -117,3 +117,15 @@ export interface ConductorRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+export interface NodeHistoryRecord {
+  id: number;
+  uuid: string;
+  nodeUuid: string;
+  severity: string;
+  event: string;
+  eventType: string | null;
+  conductor: string | null;
+  user: string | null;
+  createdAt: string;
+}

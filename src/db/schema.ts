@@ -123,7 +123,20 @@ export interface ConductorsTable {
   updatedAt: ColumnType<Timestamp, Timestamp, Timestamp>;
 }
 
+export interface NodeHistoryTable {
+  id: Generated<number>;
+  uuid: string;
+  nodeUuid: string;
+  severity: string;
+  event: string;
+  eventType: string | null;
+  conductor: string | null;
+  user: string | null;
+  createdAt: Timestamp;
+}
+
 export interface Database {
+  nodeHistory: NodeHistoryTable;
   nodes: NodesTable;
   ports: PortsTable;
   portgroups: PortgroupsTable;

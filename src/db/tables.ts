@@ -1,7 +1,7 @@
 // The repository of each table: which columns are JSON, which are flags, which hold secrets.
 import type { Store } from './database.js';
 import { Repository } from './repository.js';
-import type { ChassisRecord, ConductorRecord, NodeRecord, PortgroupRecord, PortRecord } from './records.js';
+import type { ChassisRecord, ConductorRecord, NodeHistoryRecord, NodeRecord, PortgroupRecord, PortRecord } from './records.js';
 
 export const nodesRepo = (store: Store) => new Repository<NodeRecord>(store, {
   table: 'nodes',
@@ -43,7 +43,14 @@ export const conductorsRepo = (store: Store) => new Repository<ConductorRecord>(
   numbers: ['online'],
 });
 
+export const nodeHistoryRepo = (store: Store) => new Repository<NodeHistoryRecord>(store, {
+  table: 'nodeHistory',
+  markerColumn: 'uuid',
+  codec: { json: [], flags: [] },
+});
+
 export interface Tables {
+  readonly nodeHistory: Repository<NodeHistoryRecord>;
   readonly nodes: Repository<NodeRecord>;
   readonly ports: Repository<PortRecord>;
   readonly portgroups: Repository<PortgroupRecord>;
@@ -53,5 +60,5 @@ export interface Tables {
 
 export function tables(store: Store): Tables {
   return { nodes: nodesRepo(store), ports: portsRepo(store), portgroups: portgroupsRepo(store),
-    chassis: chassisRepo(store), conductors: conductorsRepo(store) };
+    chassis: chassisRepo(store), conductors: conductorsRepo(store), nodeHistory: nodeHistoryRepo(store) };
 }

@@ -35,6 +35,41 @@ export interface HardwareInterface {
   validate?(ctx: ValidationContext): void;
 }
 
+export type PowerState = 'power on' | 'power off';
+/** Targets a client may request (PUT /states/power). */
+export type PowerTarget = 'power on' | 'power off' | 'rebooting' | 'soft power off' | 'soft rebooting';
+export const POWER_TARGETS: readonly PowerTarget[] = ['power on', 'power off', 'rebooting', 'soft power off', 'soft rebooting'];
+
+export type BootDevice = 'pxe' | 'disk' | 'cdrom' | 'bios' | 'safe' | 'wanboot' | 'iscsiboot' | 'floppy' | 'uefihttp';
+
+/** What a driver call runs against: the node (with clear-text secrets) as stored when the call started. */
+export interface DriverCall {
+  readonly node: NodeRecord;
+}
+
+/** Power control of a BMC. Calls are made by the conductor while it holds the node's lock. */
+export interface PowerInterface extends HardwareInterface {
+  readonly kind: 'power';
+  /** @throws PowerError (with a message safe to show: no secrets) when the BMC cannot be asked. */
+  getPowerState(call: DriverCall): Promise<PowerState>;
+  /**
+   * Brings the machine to `target` and returns once the BMC reports the resulting state, or throws after
+   * `timeoutS` seconds. `rebooting` = off-then-on (or a reset), `soft …` = ACPI request.
+   */
+  setPowerState(call: DriverCall, target: PowerTarget, opts?: { timeoutS?: number }): Promise<void>;
+}
+
+/** Boot device and other out-of-band management. */
+export interface ManagementInterface extends HardwareInterface {
+  readonly kind: 'management';
+  supportedBootDevices(call: DriverCall): Promise<BootDevice[]>;
+  /** Honors the node's boot mode (properties.capabilities boot_mode:uefi|bios) for the EFI flag. */
+  setBootDevice(call: DriverCall, device: BootDevice, opts?: { persistent?: boolean }): Promise<void>;
+  /** `bootDevice` null when the BMC does not say. */
+  getBootDevice(call: DriverCall): Promise<{ bootDevice: BootDevice | null; persistent: boolean | null }>;
+  injectNmi?(call: DriverCall): Promise<void>;
+}
+
 export function defineInterface<T extends HardwareInterface>(impl: T): T {
   return Object.freeze(impl);
 }

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../../src/db/database.js';
 import { tables, type Tables } from '../../src/db/tables.js';
 import { ConductorRegistry } from '../../src/conductor/registry.js';
 import { createApp } from '../../src/api/app.js';
+import { BackgroundWork } from '../../src/conductor/background-work.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export interface ApiResponse {
@@ -22,6 +23,7 @@ export interface TestApi {
   readonly tables: Tables;
   readonly config: Config;
   readonly registry: ConductorRegistry;
+  readonly work: BackgroundWork;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /** Shorthands at microversion `latest`. */
   get(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -38,7 +40,8 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
   const t = tables(store);
   const registry = new ConductorRegistry(t, config);
   await registry.register();
-  const app = createApp({ store, tables: t, config, registry });
+  const work = new BackgroundWork(config.workers);
+  const app = createApp({ store, tables: t, config, registry, work });
 
   async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     const init: RequestInit = { method, headers: { 'X-OpenStack-Ironic-API-Version': 'latest', ...headers } };
@@ -59,12 +62,13 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
   }
 
   return {
-    store, tables: t, config, registry, request,
+    store, tables: t, config, registry, work, request,
     get: (p, h) => request('GET', p, undefined, h),
     post: (p, b, h) => request('POST', p, b, h),
     patch: (p, b, h) => request('PATCH', p, b, h),
     del: (p, h) => request('DELETE', p, undefined, h),
     async close() {
+      await work.idle();
       await registry.unregister().catch(() => undefined);
       await store.close();
       await db.drop();

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectFlags } from '../dialects/dialect-flags.js';
 import { initial } from './0001-initial.js';
+import { nodeHistory } from './0003-node-history.js';
 
 export interface SchemaMigration {
   readonly name: string;
@@ -9,4 +10,4 @@ export interface SchemaMigration {
   down?(db: Kysely<any>, flags: DialectFlags): Promise<void>;
 }
 
-export const MIGRATIONS: readonly SchemaMigration[] = [initial];
+export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory];

@@ -1,0 +1,12 @@
+// Everything conductor code needs, passed explicitly.
+import type { Config } from '../common/config.js';
+import type { Tables } from '../db/tables.js';
+import type { BackgroundWork } from './background-work.js';
+import type { ConductorRegistry } from './registry.js';
+
+export interface ConductorContext {
+  readonly tables: Tables;
+  readonly config: Config;
+  readonly registry: ConductorRegistry;
+  readonly work: BackgroundWork;
+}

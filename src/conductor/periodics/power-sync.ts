@@ -1,0 +1,99 @@
+// Periodic power state sync: reads each managed node's power state from its BMC and records it. Repeated
+// read failures put the node in maintenance with fault "power failure"; the next successful read (nodes in
+// that fault are re-probed at the recovery interval) takes it out again.
+import { NodeLockedError } from '../../common/errors.js';
+import { log } from '../../common/log.js';
+import { scrubText } from '../../common/secrets.js';
+import type { NodeRecord } from '../../db/records.js';
+import type { ConductorContext } from '../context.js';
+import { acquireNode } from '../task.js';
+import { recordHistory } from '../history.js';
+import { forEachLimited } from './pool.js';
+import { composeDriver } from '../driver-factory.js';
+
+export const POWER_FAILURE = 'power failure';
+
+export interface PowerSyncResult {
+  readonly checked: number;
+  readonly changed: number;
+  readonly failed: number;
+  readonly durationMs: number;
+}
+
+export class PowerSync {
+  /** Consecutive failures per node; kept in memory like Ironic, so a restart gives BMCs a fresh count. */
+  readonly #failures = new Map<string, number>();
+  readonly #lastRecoveryProbe = new Map<string, number>();
+
+  constructor(private readonly ctx: ConductorContext) {}
+
+  /** Nodes this conductor owns (hash ring), not locked, and either not in maintenance or in power-failure maintenance. */
+  async #candidates(): Promise<NodeRecord[]> {
+    const all = await this.ctx.tables.nodes.list({ filters: [{ col: 'reservation', op: 'isNull' }] });
+    const mine: NodeRecord[] = [];
+    const now = Date.now();
+    for (const n of all) {
+      if (n.maintenance && n.fault !== POWER_FAILURE) continue;
+      if (n.maintenance) {
+        const last = this.#lastRecoveryProbe.get(n.uuid) ?? 0;
+        if (now - last < this.ctx.config.powerFailureRecoveryInterval * 1000) continue;
+        this.#lastRecoveryProbe.set(n.uuid, now);
+      }
+      if (n.targetPowerState) continue;
+      if ((await this.ctx.registry.conductorFor(n.uuid, n.driver, n.conductorGroup)) !== this.ctx.registry.hostname) continue;
+      mine.push(n);
+    }
+    return mine;
+  }
+
+  async runOnce(): Promise<PowerSyncResult> {
+    const started = Date.now();
+    let changed = 0;
+    let failed = 0;
+    const nodes = await this.#candidates();
+    await forEachLimited(nodes, this.ctx.config.syncPowerStateWorkers, async (node) => {
+      try {
+        const outcome = await this.#syncNode(node);
+        if (outcome === 'changed') changed++;
+        if (outcome === 'failed') failed++;
+      } catch (err) {
+        if (!(err instanceof NodeLockedError)) log.warn('power sync error', { node: node.uuid, error: (err as Error).message });
+      }
+    });
+    return { checked: nodes.length, changed, failed, durationMs: Date.now() - started };
+  }
+
+  async #syncNode(node: NodeRecord): Promise<'same' | 'changed' | 'failed' | 'skipped'> {
+    let power;
+    try {
+      power = composeDriver(node, this.ctx.config.enabledHardwareTypes).power();
+    } catch {
+      return 'skipped';
+    }
+    return acquireNode(this.ctx, node, 'power state sync', async (task) => {
+      try {
+        const state = await power.getPowerState({ node: task.node });
+        this.#failures.delete(node.uuid);
+        const changes: Partial<NodeRecord> = {};
+        if (state !== task.node.powerState) changes.powerState = state;
+        if (task.node.maintenance && task.node.fault === POWER_FAILURE) {
+          Object.assign(changes, { maintenance: false, maintenanceReason: null, fault: null });
+          log.info('BMC answers again; power failure maintenance cleared', { node: node.uuid });
+          await recordHistory(this.ctx, task.node, { severity: 'INFO', event: 'Power state readable again; maintenance cleared.', eventType: 'power state sync' });
+        }
+        if (Object.keys(changes).length) await task.save(changes);
+        return changes.powerState ? 'changed' : 'same';
+      } catch (err) {
+        const count = (this.#failures.get(node.uuid) ?? 0) + 1;
+        this.#failures.set(node.uuid, count);
+        const message = scrubText(`During sync_power_state, could not get power state for node ${node.uuid}, attempt ${count} of ${this.ctx.config.powerStateSyncMaxRetries}. Error: ${(err as Error).message}`);
+        log.warn('power state sync failed', { node: node.uuid, attempt: count, error: (err as Error).message });
+        if (count >= this.ctx.config.powerStateSyncMaxRetries && !task.node.maintenance) {
+          await task.save({ maintenance: true, fault: POWER_FAILURE, maintenanceReason: message, lastError: message, powerState: null });
+          await recordHistory(this.ctx, task.node, { severity: 'ERROR', event: message, eventType: 'power state sync' });
+        }
+        return 'failed';
+      }
+    });
+  }
+}
