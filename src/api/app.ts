@@ -11,6 +11,8 @@ import { rootRoutes } from './v1/root.js';
 import { nodeRoutes } from './v1/nodes.js';
 import { v1ExtraRoutes } from './v1/index.js';
 import { nodeStateRoutes } from './v1/node-states.js';
+import { nodeSubresourceRoutes } from './v1/node-subresources.js';
+import { moreCollectionRoutes } from './v1/more-collections.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -48,6 +50,8 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
     app.route(prefix, nodeStateRoutes());
+    app.route(prefix, nodeSubresourceRoutes());
+    app.route(prefix, moreCollectionRoutes());
     app.route(prefix, v1ExtraRoutes());
   }
 

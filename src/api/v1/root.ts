@@ -8,8 +8,9 @@ function versionObject(base: string) {
 }
 
 /** Collections listed in /v1 and the microversion that introduced each (Ironic's list). */
-const COLLECTIONS: [string, number][] = [['chassis', 1], ['nodes', 1], ['ports', 1], ['drivers', 1], ['portgroups', 23],
-  ['conductors', 49]];
+const COLLECTIONS: [string, number][] = [['chassis', 1], ['nodes', 1], ['ports', 1], ['drivers', 1], ['lookup', 22],
+  ['heartbeat', 22], ['portgroups', 23], ['volume', 32], ['conductors', 49], ['allocations', 52], ['events', 54],
+  ['deploy_templates', 55], ['shards', 82], ['continue_inspection', 84]];
 
 export function rootRoutes(): Hono<ApiEnv> {
   const r = new Hono<ApiEnv>({ strict: false });
