@@ -13,6 +13,7 @@ import { v1ExtraRoutes } from './v1/index.js';
 import { nodeStateRoutes } from './v1/node-states.js';
 import { nodeSubresourceRoutes } from './v1/node-subresources.js';
 import { moreCollectionRoutes } from './v1/more-collections.js';
+import { ramdiskRoutes } from './v1/ramdisk.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -52,6 +53,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
     app.route(prefix, nodeStateRoutes());
     app.route(prefix, nodeSubresourceRoutes());
     app.route(prefix, moreCollectionRoutes());
+    app.route(prefix, ramdiskRoutes());
     app.route(prefix, v1ExtraRoutes());
   }
 
