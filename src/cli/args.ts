@@ -92,19 +92,6 @@ export function parseLimit(raw: string | undefined): number | undefined {
   return n;
 }
 
-const TRUE_WORDS = ['1', 't', 'true', 'on', 'y', 'yes'];
-const FALSE_WORDS = ['0', 'f', 'false', 'off', 'n', 'no'];
-
-/** Strict boolean word (oslo bool_from_string semantics). */
-export function parseBool(name: string, raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (TRUE_WORDS.includes(v)) return true;
-  if (FALSE_WORDS.includes(v)) return false;
-  throw new CliError(
-    `argument ${name}: Unrecognized value '${raw}', acceptable values are: '${[...FALSE_WORDS, ...TRUE_WORDS].sort().join("', '")}'.`,
-  );
-}
-
 /**
  * A structured argument given as a JSON string, a path to a JSON/YAML file, or `-` for stdin.
  * `readStdin` is injected so commands stay testable.
@@ -131,4 +118,9 @@ export async function handleJsonArg(arg: string, what: string, readStdin: () => 
   } catch (err) {
     throw new CliError(`Value '${text}' is not a file and cannot be parsed as JSON: '${(err as Error).message}'`);
   }
+}
+
+/** Commander's key for the option spelling a field (`driver_info` -> `driverInfo`). */
+export function optionKey(field: string): string {
+  return field.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }

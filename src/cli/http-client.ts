@@ -204,7 +204,13 @@ export class ApiClient {
     const url = this.endpoint + path;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const res = await this.#fetchRaw(method, url, this.#headers(payload !== undefined), payload);
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // A connection dropped mid-body is as retriable as one that never opened.
+      throw new ConnectionError(url, describeFailure(err), { cause: err });
+    }
     const debug = this.#opts.log.debug;
     if (debug) {
       const hdrs = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join(' ');

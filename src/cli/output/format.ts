@@ -76,7 +76,8 @@ export function emitOne(write: Write, opts: OutputOptions, names: readonly strin
       );
       return;
     default: {
-      const table = renderTable(['Field', 'Value'], cols.map((c, i) => [c, pyStr(vals[i])]), ['l', 'l'], opts, 16);
+      // cliff never prints an empty Field/Value table, whatever --print-empty says.
+      const table = renderTable(['Field', 'Value'], cols.map((c, i) => [c, pyStr(vals[i])]), ['l', 'l'], { ...opts, printEmpty: false }, 16);
       write(table + '\n');
     }
   }

@@ -35,8 +35,8 @@ function chunksOf(text: string): string[] {
       out.push(part);
       continue;
     }
-    // Only "letters-letters" hyphens are break points: UUIDs and dates stay whole more often.
-    out.push(...part.split(/(?<=[A-Za-z]{2}-)(?=[A-Za-z]-?[A-Za-z])/));
+    // A hyphen is a break point only between letters ("goof-ball"); digits keep "2026-11" whole.
+    out.push(...part.split(/(?<=(?:[\p{L}_]{2}|[\p{L}_]-[\p{L}_])-)(?=[\p{L}_]-?[\p{L}_])/u));
   }
   return out;
 }
@@ -67,25 +67,31 @@ export function wrapLines(text: string, width: number): string[] {
     }
     const next = chunks[chunks.length - 1];
     if (next !== undefined && displayWidth(next) > limit) {
-      const room = curLen < limit ? limit - curLen : (cur.length === 0 ? limit : 0);
-      if (room > 0) {
-        const chars = [...next];
-        let taken = '';
-        let used = 0;
-        while (chars.length > 0 && used + charWidth(chars[0] as string) <= room) {
-          const ch = chars.shift() as string;
-          taken += ch;
-          used += charWidth(ch);
-        }
-        if (taken === '' && cur.length === 0) taken = chars.shift() ?? '';
-        cur.push(taken);
-        chunks[chunks.length - 1] = chars.join('');
-        if (chunks[chunks.length - 1] === '') chunks.pop();
+      // textwrap appends the cut piece even when it is empty, so a trailing space before an
+      // over-long word survives (only the last piece is checked for whitespace below).
+      const room = limit - curLen;
+      const chars = [...next];
+      let taken = '';
+      let used = 0;
+      while (chars.length > 0 && used + charWidth(chars[0] as string) <= room) {
+        const ch = chars.shift() as string;
+        taken += ch;
+        used += charWidth(ch);
       }
+      // Prefer cutting just after the last hyphen that fits, if text precedes it.
+      const hyphen = taken.lastIndexOf('-');
+      if (chars.length > 0 && hyphen > 0 && /[^-]/.test(taken.slice(0, hyphen))) {
+        chars.unshift(...taken.slice(hyphen + 1));
+        taken = taken.slice(0, hyphen + 1);
+      }
+      // A double-width character wider than the whole line still has to go somewhere.
+      if (taken === '' && cur.length === 0) taken = chars.shift() ?? '';
+      cur.push(taken);
+      if (chars.length > 0) chunks[chunks.length - 1] = chars.join('');
+      else chunks.pop();
     }
-    while (cur.length > 0 && cur[cur.length - 1]?.trim() === '') cur.pop();
+    if (cur.length > 0 && cur[cur.length - 1]?.trim() === '') cur.pop();
     if (cur.length > 0) lines.push(cur.join(''));
-    else if (chunks.length === 0) break;
   }
   return lines;
 }
