@@ -13,6 +13,8 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface RunningServer {
   readonly endpoint: string;
   readonly logFile: string;
+  /** Counts of warn/error log lines so far: a 2xx-only run can still hide server-side trouble. */
+  logProblems(): { readonly warn: number; readonly error: number; readonly samples: readonly string[] };
   /** Stops the process; removes the temp dir unless `keepFiles` (kept for post-mortems after failures). */
   stop(keepFiles: boolean): Promise<void>;
 }
@@ -111,6 +113,12 @@ export async function startAnvil(progress: (line: string) => void): Promise<Runn
   return {
     endpoint,
     logFile,
+    logProblems() {
+      const lines = readFileSync(logFile, 'utf8').split('\n');
+      const warn = lines.filter((l) => l.includes('"level":"warn"'));
+      const error = lines.filter((l) => l.includes('"level":"error"'));
+      return { warn: warn.length, error: error.length, samples: [...error, ...warn].slice(0, 3).map((l) => l.slice(0, 400)) };
+    },
     async stop(keepFiles: boolean) {
       await stopChild(child);
       if (!keepFiles) rmSync(dir, { recursive: true, force: true });

@@ -27,6 +27,8 @@ export interface LoadResult {
   readonly statusCounts: Readonly<Record<string, number>>;
   /** The first few failures verbatim (request line, status, start of body). */
   readonly errorSamples: readonly string[];
+  /** CPU this process spent generating the load: it shares the machine with the server under test. */
+  readonly clientCpuMs: number;
 }
 
 export interface ClientOptions {
@@ -129,7 +131,9 @@ export async function runLoad(client: HttpClient, plan: LoadPlan): Promise<LoadR
   };
 
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.count) }, worker));
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     requests: latenciesMs.length,
     errors,
@@ -137,5 +141,6 @@ export async function runLoad(client: HttpClient, plan: LoadPlan): Promise<LoadR
     latenciesMs,
     statusCounts,
     errorSamples,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
   };
 }

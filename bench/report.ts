@@ -16,6 +16,8 @@ export interface WorkloadRow {
   readonly meanMs: number;
   readonly maxMs: number;
   readonly statusCounts: Readonly<Record<string, number>>;
+  /** Load generator CPU as % of one core over the run; near 100 means the client, not the server, limits. */
+  readonly clientCpuPct: number;
   readonly note?: string;
 }
 
@@ -36,6 +38,7 @@ export function toRow(group: string, workload: string, r: LoadResult, note?: str
     rps: durationS > 0 ? r.requests / durationS : Number.NaN,
     p50Ms: s.p50Ms, p99Ms: s.p99Ms, meanMs: s.meanMs, maxMs: s.maxMs,
     statusCounts: r.statusCounts,
+    clientCpuPct: r.durationMs > 0 ? (100 * r.clientCpuMs) / r.durationMs : Number.NaN,
     ...(note === undefined ? {} : { note }),
   };
 }
@@ -79,8 +82,12 @@ export function compareTables(fileA: string, fileB: string): string {
   for (const ra of a.rows) {
     const rb = b.rows.find((r) => r.group === ra.group && r.workload === ra.workload);
     if (!rb) continue;
-    lines.push(`| ${ra.workload} | ${fmt(ra.rps)} | ${fmt(rb.rps)} | **${ratio(ra.rps, rb.rps)}** | ${fmt(ra.p50Ms)} | ` +
-      `${fmt(rb.p50Ms)} | ${fmt(ra.p99Ms)} | ${fmt(rb.p99Ms)} | ${ratio(rb.p50Ms, ra.p50Ms)} |`);
+    // Failed requests are often fast 4xx answers: a ratio over them would flatter the failing side.
+    const failed = [ra, rb].filter((r) => r.errors > 0).map((r) => `${r === ra ? a.label : b.label}: ${r.errors} errors`);
+    const speedup = failed.length ? `n/a (${failed.join(', ')})` : `**${ratio(ra.rps, rb.rps)}**`;
+    const latency = failed.length ? 'n/a' : ratio(rb.p50Ms, ra.p50Ms);
+    lines.push(`| ${ra.workload} | ${fmt(ra.rps)} | ${fmt(rb.rps)} | ${speedup} | ${fmt(ra.p50Ms)} | ` +
+      `${fmt(rb.p50Ms)} | ${fmt(ra.p99Ms)} | ${fmt(rb.p99Ms)} | ${latency} |`);
   }
   return lines.join('\n');
 }

@@ -67,7 +67,7 @@ async function runGroups(opts: BenchOptions, endpoint: string, groups: readonly 
           const row = toRow(group.name, w.name, result, note);
           rows.push(row);
           progress(`${group.name}: ${w.name}: ${row.requests} requests, ${row.errors} errors, ${fmt(row.rps)} req/s, ` +
-            `p50 ${fmt(row.p50Ms)} ms, p99 ${fmt(row.p99Ms)} ms${note ? `, ${note}` : ''}`);
+            `p50 ${fmt(row.p50Ms)} ms, p99 ${fmt(row.p99Ms)} ms, bench CPU ${fmt(row.clientCpuPct)}%${note ? `, ${note}` : ''}`);
           reportFailures(`${group.name}: ${w.name}`, result);
         }
       } finally {
@@ -137,8 +137,13 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     if (server) {
-      await server.stop(failed);
-      if (failed) progress(`kept the server log for inspection: ${server.logFile}`);
+      const problems = server.logProblems();
+      if (problems.warn || problems.error) {
+        progress(`anvil logged ${problems.error} error and ${problems.warn} warning line(s); first ones:`);
+        for (const l of problems.samples) progress(`    ${l}`);
+      }
+      await server.stop(failed || problems.error > 0);
+      if (failed || problems.error > 0) progress(`kept the server log for inspection: ${server.logFile}`);
     }
   }
 }

@@ -152,6 +152,7 @@ function mergeResults(a: LoadResult, b: LoadResult): LoadResult {
     latenciesMs: [...a.latenciesMs, ...b.latenciesMs],
     statusCounts,
     errorSamples: [...a.errorSamples, ...b.errorSamples].slice(0, 5),
+    clientCpuMs: a.clientCpuMs + b.clientCpuMs,
   };
 }
 

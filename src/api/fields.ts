@@ -81,6 +81,8 @@ export function coerceField<R>(spec: FieldSpec<R>, value: unknown, minor: number
   switch (spec.kind) {
     case 'string':
       if (typeof v !== 'string') bad();
+      // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the store.
+      if ((v as string).includes('\u0000')) bad(`${spec.name} must not contain NUL characters`);
       if (spec.maxLength !== undefined && (v as string).length > spec.maxLength) bad(`${spec.name} is longer than ${spec.maxLength} characters`);
       break;
     case 'uuid': {

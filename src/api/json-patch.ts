@@ -11,7 +11,7 @@ export interface PatchOp {
 const OPS = ['add', 'replace', 'remove'];
 const PATH_RE = /^(\/[\w-]+)+$/;
 
-function pyRepr(v: unknown): string {
+export function pyRepr(v: unknown): string {
   // Ironic quotes the offending op as a Python dict; mimic the shape so messages read the same.
   if (typeof v === 'string') return `'${v}'`;
   if (v && typeof v === 'object' && !Array.isArray(v)) {

@@ -10,11 +10,40 @@ export async function readJson(c: Ctx): Promise<unknown> {
   }
   const text = await c.req.text();
   if (text.trim() === '') throw new InvalidError('The request body is empty; a JSON document is required.');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new InvalidError(`The request body is not valid JSON: ${(err as Error).message}`);
   }
+  // Handlers, the patcher and the store walk documents recursively; thousands of levels overflow the stack.
+  if (exceedsDepth(text, MAX_JSON_DEPTH)) {
+    throw new InvalidError(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
+  return value;
+}
+
+/** Deepest nesting a request document may have (real Ironic documents stay below 10). */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether valid JSON `text` nests arrays/objects more than `limit` deep (brackets inside strings ignored). */
+function exceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) {
+      inString = true;
+    } else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** Optional boolean query parameter ("true"/"false", also 1/0/yes/no as oslo accepts). */

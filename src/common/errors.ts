@@ -59,3 +59,18 @@ export class TemporaryFailureError extends errorClass('TemporaryFailure', 503) {
 export class PowerError extends errorClass('PowerStateFailure', 500) {}
 export class ManagementError extends errorClass('ManagementFailure', 500) {}
 export class UnsupportedDriverExtensionError extends errorClass('UnsupportedDriverExtension', 400) {}
+export class AllocationNotFoundError extends errorClass('AllocationNotFound', 404) {}
+export class AllocationDuplicateNameError extends errorClass('AllocationDuplicateName', 409) {}
+export class AllocationAlreadyExistsError extends errorClass('AllocationAlreadyExists', 409) {}
+// Ironic gives this no HTTP code of its own, so a failed backfill reaches the client as a 500.
+export class AllocationFailedError extends errorClass('AllocationFailed', 500) {}
+export class DeployTemplateNotFoundError extends errorClass('DeployTemplateNotFound', 404) {}
+export class DeployTemplateDuplicateNameError extends errorClass('DeployTemplateDuplicateName', 409) {}
+export class DeployTemplateAlreadyExistsError extends errorClass('DeployTemplateAlreadyExists', 409) {}
+export class InvalidDeployTemplateError extends errorClass('InvalidDeployTemplate', 400) {}
+export class VolumeConnectorNotFoundError extends errorClass('VolumeConnectorNotFound', 404) {}
+export class VolumeConnectorAlreadyExistsError extends errorClass('VolumeConnectorAlreadyExists', 409) {}
+export class VolumeConnectorTypeAndIdAlreadyExistsError extends errorClass('VolumeConnectorTypeAndIdAlreadyExists', 409) {}
+export class VolumeTargetNotFoundError extends errorClass('VolumeTargetNotFound', 404) {}
+export class VolumeTargetAlreadyExistsError extends errorClass('VolumeTargetAlreadyExists', 409) {}
+export class VolumeTargetBootIndexAlreadyExistsError extends errorClass('VolumeTargetBootIndexAlreadyExists', 409) {}

@@ -55,3 +55,11 @@ export function normalizeMac(value: string): string | null {
   if (MAC_BARE_RE.test(value)) return value.toLowerCase().match(/../g)!.join(':');
   return null;
 }
+
+// Traits (nodes, allocations, deploy template names): a CUSTOM_ trait or one shaped like the standard os-traits
+// names (upper-case words joined by "_"); we do not carry the os-traits list itself.
+const TRAIT_RE = /^(CUSTOM_[A-Z0-9_]+|[A-Z][A-Z0-9_]*)$/;
+
+export function isValidTrait(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 255 && TRAIT_RE.test(value);
+}

@@ -15,6 +15,7 @@ import { UniqueViolation } from '../db/repository.js';
 import { KIND_NAMES, INTERFACE_KINDS, type InterfaceKind } from '../drivers/interfaces.js';
 import { defaultInterface, findHardwareType, findInterface, type HardwareType } from '../drivers/hardware-types.js';
 import type { ConductorRegistry } from './registry.js';
+import { removeNodeData } from './node-data.js';
 
 export interface NodeServiceDeps {
   readonly tables: Tables;
@@ -25,7 +26,7 @@ export interface NodeServiceDeps {
 const ifaceProp = (kind: InterfaceKind) => `${kind}Interface` as const;
 
 /** Provision states in which a PATCH is still allowed although a target is set (Ironic's list). */
-const PATCHABLE_IN_TRANSITION = new Set(['deploy failed', 'inspecting', 'inspect failed', 'inspect wait', 'clean failed', 'error',
+export const PATCHABLE_IN_TRANSITION: ReadonlySet<string> = new Set(['deploy failed', 'inspecting', 'inspect failed', 'inspect wait', 'clean failed', 'error',
   'verifying', 'adopt failed', 'rescue failed', 'unrescue failed', 'service', 'service hold', 'service failed']);
 
 const DELETABLE_STATES = ['manageable', 'enroll', 'adopt failed'];
@@ -193,6 +194,11 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
     await trx.deleteFrom('ports').where('nodeUuid', '=', node.uuid).execute();
     await trx.deleteFrom('portgroups').where('nodeUuid', '=', node.uuid).execute();
     await trx.deleteFrom('nodeHistory').where('nodeUuid', '=', node.uuid).execute();
+    await removeNodeData(trx, node.uuid);
+    // Ironic removes the node's allocation and volume records with it.
+    for (const table of ['allocations', 'volumeConnectors', 'volumeTargets'] as const) {
+      await trx.deleteFrom(table).where('nodeUuid', '=', node.uuid).execute();
+    }
   });
 }
 

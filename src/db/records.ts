@@ -129,3 +129,104 @@ export interface NodeHistoryRecord {
   user: string | null;
   createdAt: string;
 }
+
+export interface AllocationRecord {
+  id: number;
+  uuid: string;
+  name: string | null;
+  nodeUuid: string | null;
+  /** allocating -> active | error */
+  state: string;
+  lastError: string | null;
+  resourceClass: string | null;
+  traits: string[];
+  /** Node UUIDs (names are resolved when the allocation is created). */
+  candidateNodes: string[];
+  extra: Dict;
+  owner: string | null;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export interface VolumeConnectorRecord {
+  id: number;
+  uuid: string;
+  nodeUuid: string;
+  type: string;
+  connectorId: string;
+  extra: Dict;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export interface VolumeTargetRecord {
+  id: number;
+  uuid: string;
+  nodeUuid: string;
+  volumeType: string;
+  properties: Dict;
+  bootIndex: number;
+  volumeId: string;
+  extra: Dict;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export interface DeployStep {
+  interface: string;
+  step: string;
+  args: Dict;
+  priority: number;
+}
+
+export interface DeployTemplateRecord {
+  id: number;
+  uuid: string;
+  name: string;
+  steps: DeployStep[];
+  extra: Dict;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+/** One cached BIOS setting of a node; the registry fields (API 1.74) are null when the BMC does not say. */
+export interface BiosSettingRecord {
+  id: number;
+  nodeUuid: string;
+  name: string;
+  value: string | null;
+  attributeType: string | null;
+  allowableValues: string[] | null;
+  lowerBound: number | null;
+  maxLength: number | null;
+  minLength: number | null;
+  readOnly: boolean | null;
+  resetRequired: boolean | null;
+  unique: boolean | null;
+  upperBound: number | null;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+/** What inspection recorded about a node (API 1.81): the agent's inventory and the plugin data. */
+export interface NodeInventoryRecord {
+  id: number;
+  nodeUuid: string;
+  inventoryData: Dict;
+  pluginData: Dict;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+/** A firmware component of a node and its versions (API 1.86). */
+export interface FirmwareComponentRecord {
+  id: number;
+  nodeUuid: string;
+  component: string;
+  initialVersion: string;
+  currentVersion: string;
+  lastVersionFlashed: string | null;
+  createdAt: string;
+  updatedAt: string | null;
+}

@@ -48,6 +48,8 @@ function uniqueColumn(err: unknown): string | null {
   return null;
 }
 
+const hasNul = (v: unknown): boolean => typeof v === 'string' && v.includes('\u0000');
+
 const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 
 export class Repository<R extends { id: number }> {
@@ -81,6 +83,7 @@ export class Repository<R extends { id: number }> {
   }
 
   async findBy(col: string, value: string | number, db: Kysely<any> = this.#db): Promise<R | null> {
+    if (hasNul(value)) return null;
     const row = await db.selectFrom(this.spec.table).selectAll().where(col, '=', value).executeTakeFirst();
     return row ? this.decode(row) : null;
   }
@@ -120,8 +123,11 @@ export class Repository<R extends { id: number }> {
 
   #applyFilters<Q extends { where: (...a: any[]) => any }>(q: Q, filters: readonly Filter[]): Q {
     for (const f of filters) {
-      if (f.op === 'eq') q = f.value === null ? q.where(f.col, 'is', null) : q.where(f.col, '=', f.value);
-      else if (f.op === 'in') q = q.where(f.col, 'in', f.value);
+      // Nothing stored holds a NUL (writes refuse it), and PostgreSQL rejects it in a parameter: match nothing.
+      const values = f.op === 'in' ? f.value.filter((v) => !hasNul(v)) : [];
+      if ((f.op === 'eq' || f.op === 'contains') && hasNul(f.value)) q = q.where(sql<boolean>`1 = 0`);
+      else if (f.op === 'in') q = values.length ? q.where(f.col, 'in', values) : q.where(sql<boolean>`1 = 0`);
+      else if (f.op === 'eq') q = f.value === null ? q.where(f.col, 'is', null) : q.where(f.col, '=', f.value);
       else if (f.op === 'isNull') q = q.where(f.col, 'is', null);
       else if (f.op === 'notNull') q = q.where(f.col, 'is not', null);
       else if (f.op === 'contains') {
@@ -137,6 +143,7 @@ export class Repository<R extends { id: number }> {
     const dir = query.sortDir ?? 'asc';
     let q = this.#applyFilters(this.#db.selectFrom(this.spec.table).selectAll(), query.filters ?? []);
     if (query.marker !== undefined) {
+      if (hasNul(query.marker)) throw new MarkerNotFound(query.marker);
       const m = await this.#db.selectFrom(this.spec.table).selectAll().where(this.spec.markerColumn, '=', query.marker).executeTakeFirst();
       if (!m) throw new MarkerNotFound(query.marker);
       const expr = this.#sortExpr(sortKey);

@@ -135,6 +135,57 @@ export interface NodeHistoryTable {
   createdAt: Timestamp;
 }
 
+export interface AllocationsTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string | null;
+  nodeUuid: string | null;
+  state: string;
+  lastError: string | null;
+  resourceClass: string | null;
+  traits: Json;
+  candidateNodes: Json;
+  extra: Json;
+  owner: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+export interface VolumeConnectorsTable {
+  id: Generated<number>;
+  uuid: string;
+  nodeUuid: string;
+  type: string;
+  connectorId: string;
+  extra: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+export interface VolumeTargetsTable {
+  id: Generated<number>;
+  uuid: string;
+  nodeUuid: string;
+  volumeType: string;
+  properties: Json;
+  bootIndex: number;
+  volumeId: string;
+  extra: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+export interface DeployTemplatesTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  steps: Json;
+  extra: Json;
+  description: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
 export interface Database {
   nodeHistory: NodeHistoryTable;
   nodes: NodesTable;
@@ -142,6 +193,10 @@ export interface Database {
   portgroups: PortgroupsTable;
   chassis: ChassisTable;
   conductors: ConductorsTable;
+  allocations: AllocationsTable;
+  volumeConnectors: VolumeConnectorsTable;
+  volumeTargets: VolumeTargetsTable;
+  deployTemplates: DeployTemplatesTable;
 }
 
 export type NodeRow = Selectable<NodesTable>;
@@ -155,4 +210,50 @@ export type ConductorRow = Selectable<ConductorsTable>;
 /** Timestamps the way Ironic prints them: microseconds and an explicit +00:00 offset. */
 export function nowTimestamp(): Timestamp {
   return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
+}
+
+// Node extras (migration 0004): cached BIOS settings, the stored inspection inventory, firmware components.
+export interface BiosSettingsTable {
+  id: Generated<number>;
+  nodeUuid: string;
+  name: string;
+  value: string | null;
+  attributeType: string | null;
+  allowableValues: Json | null;
+  lowerBound: number | null;
+  maxLength: number | null;
+  minLength: number | null;
+  readOnly: Flag | null;
+  resetRequired: Flag | null;
+  unique: Flag | null;
+  upperBound: number | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+export interface NodeInventoryTable {
+  id: Generated<number>;
+  nodeUuid: string;
+  inventoryData: Json;
+  pluginData: Json;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+export interface FirmwareComponentsTable {
+  id: Generated<number>;
+  nodeUuid: string;
+  component: string;
+  initialVersion: string;
+  currentVersion: string;
+  lastVersionFlashed: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp | null;
+}
+
+// Declaration merging adds the tables to `Database` without editing its body (other migrations append too).
+export interface Database {
+  biosSettings: BiosSettingsTable;
+  nodeInventory: NodeInventoryTable;
+  firmwareComponents: FirmwareComponentsTable;
 }

@@ -1,7 +1,11 @@
 // The repository of each table: which columns are JSON, which are flags, which hold secrets.
 import type { Store } from './database.js';
+import type { BiosSettingRecord, FirmwareComponentRecord, NodeInventoryRecord } from './records.js';
 import { Repository } from './repository.js';
-import type { ChassisRecord, ConductorRecord, NodeHistoryRecord, NodeRecord, PortgroupRecord, PortRecord } from './records.js';
+import type {
+  AllocationRecord, ChassisRecord, ConductorRecord, DeployTemplateRecord, NodeHistoryRecord, NodeRecord, PortgroupRecord, PortRecord,
+  VolumeConnectorRecord, VolumeTargetRecord,
+} from './records.js';
 
 export const nodesRepo = (store: Store) => new Repository<NodeRecord>(store, {
   table: 'nodes',
@@ -49,6 +53,31 @@ export const nodeHistoryRepo = (store: Store) => new Repository<NodeHistoryRecor
   codec: { json: [], flags: [] },
 });
 
+export const allocationsRepo = (store: Store) => new Repository<AllocationRecord>(store, {
+  table: 'allocations',
+  markerColumn: 'uuid',
+  codec: { json: ['traits', 'candidateNodes', 'extra'], flags: [] },
+});
+
+export const volumeConnectorsRepo = (store: Store) => new Repository<VolumeConnectorRecord>(store, {
+  table: 'volumeConnectors',
+  markerColumn: 'uuid',
+  codec: { json: ['extra'], flags: [] },
+});
+
+export const volumeTargetsRepo = (store: Store) => new Repository<VolumeTargetRecord>(store, {
+  table: 'volumeTargets',
+  markerColumn: 'uuid',
+  codec: { json: ['properties', 'extra'], flags: [] },
+  numbers: ['bootIndex'],
+});
+
+export const deployTemplatesRepo = (store: Store) => new Repository<DeployTemplateRecord>(store, {
+  table: 'deployTemplates',
+  markerColumn: 'uuid',
+  codec: { json: ['steps', 'extra'], flags: [] },
+});
+
 export interface Tables {
   readonly nodeHistory: Repository<NodeHistoryRecord>;
   readonly nodes: Repository<NodeRecord>;
@@ -56,9 +85,47 @@ export interface Tables {
   readonly portgroups: Repository<PortgroupRecord>;
   readonly chassis: Repository<ChassisRecord>;
   readonly conductors: Repository<ConductorRecord>;
+  readonly allocations: Repository<AllocationRecord>;
+  readonly volumeConnectors: Repository<VolumeConnectorRecord>;
+  readonly volumeTargets: Repository<VolumeTargetRecord>;
+  readonly deployTemplates: Repository<DeployTemplateRecord>;
 }
 
 export function tables(store: Store): Tables {
   return { nodes: nodesRepo(store), ports: portsRepo(store), portgroups: portgroupsRepo(store),
-    chassis: chassisRepo(store), conductors: conductorsRepo(store), nodeHistory: nodeHistoryRepo(store) };
+    chassis: chassisRepo(store), conductors: conductorsRepo(store), nodeHistory: nodeHistoryRepo(store),
+    allocations: allocationsRepo(store), volumeConnectors: volumeConnectorsRepo(store), volumeTargets: volumeTargetsRepo(store),
+    deployTemplates: deployTemplatesRepo(store),
+    ...nodeExtrasRepos(store),
+  };
+}
+
+// Node extras (migration 0004). Rows are keyed by node UUID and removed with the node.
+export const biosSettingsRepo = (store: Store) => new Repository<BiosSettingRecord>(store, {
+  table: 'biosSettings',
+  markerColumn: 'name',
+  codec: { json: ['allowableValues'], flags: ['readOnly', 'resetRequired', 'unique'] },
+});
+
+export const nodeInventoryRepo = (store: Store) => new Repository<NodeInventoryRecord>(store, {
+  table: 'nodeInventory',
+  markerColumn: 'nodeUuid',
+  codec: { json: ['inventoryData', 'pluginData'], flags: [] },
+});
+
+export const firmwareComponentsRepo = (store: Store) => new Repository<FirmwareComponentRecord>(store, {
+  table: 'firmwareComponents',
+  markerColumn: 'component',
+  codec: { json: [], flags: [] },
+});
+
+// Declaration merging: the node-extras repositories join `Tables` without editing its body.
+export interface Tables {
+  readonly biosSettings: Repository<BiosSettingRecord>;
+  readonly nodeInventory: Repository<NodeInventoryRecord>;
+  readonly firmwareComponents: Repository<FirmwareComponentRecord>;
+}
+
+function nodeExtrasRepos(store: Store) {
+  return { biosSettings: biosSettingsRepo(store), nodeInventory: nodeInventoryRepo(store), firmwareComponents: firmwareComponentsRepo(store) };
 }

@@ -35,7 +35,7 @@ export const HARDWARE_TYPES: readonly HardwareType[] = [
     power: [IpmitoolPower], raid: [unsupported('raid'), AgentRaid], vendor: [IpmitoolVendor, unsupported('vendor')],
   }),
   defineHardwareType('manual-management', {
-    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [noop('management')],
+    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [noop('management'), fake('management')],
     power: [fake('power')], raid: [unsupported('raid'), AgentRaid],
   }),
 ];

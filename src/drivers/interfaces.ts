@@ -73,3 +73,75 @@ export interface ManagementInterface extends HardwareInterface {
 export function defineInterface<T extends HardwareInterface>(impl: T): T {
   return Object.freeze(impl);
 }
+
+// ---- Optional capabilities (node sub-resources). An implementation that lacks one makes the matching
+// API call answer UnsupportedDriverExtension; all are called by the conductor on behalf of one node.
+
+/** Ironic's indicator states; UNKNOWN is only ever reported, never requested. */
+export type IndicatorState = 'ON' | 'OFF' | 'BLINKING' | 'UNKNOWN';
+export const INDICATOR_STATES: readonly IndicatorState[] = ['ON', 'OFF', 'BLINKING', 'UNKNOWN'];
+
+export interface IndicatorInfo {
+  readonly readonly: boolean;
+  readonly states: readonly IndicatorState[];
+}
+
+/** Indicator LEDs by hardware component (`system`, `chassis`, `disk`…), as Ironic's management interface has them. */
+export interface IndicatorSupport {
+  /** component -> indicator name -> what it can do. Cheap enough to call without the node lock. */
+  supported(call: DriverCall): Promise<Record<string, Record<string, IndicatorInfo>>>;
+  /** @throws InvalidParameterValueError for an unknown component or indicator. */
+  getState(call: DriverCall, component: string, indicator: string): Promise<IndicatorState>;
+  /** Runs holding the node lock. @throws InvalidParameterValueError for unknown names, read-only indicators or states. */
+  setState(call: DriverCall, component: string, indicator: string, state: IndicatorState): Promise<void>;
+}
+
+export type VmediaDeviceType = 'cdrom' | 'disk' | 'floppy';
+export const VMEDIA_DEVICE_TYPES: readonly VmediaDeviceType[] = ['cdrom', 'disk', 'floppy'];
+
+export interface VmediaAttachment {
+  readonly deviceType: VmediaDeviceType;
+  readonly imageUrl: string;
+  readonly imageDownloadSource: string;
+}
+
+/** Inserting and ejecting images on the BMC's virtual devices (API 1.89). Calls hold the node lock. */
+export interface VirtualMediaSupport {
+  attach(call: DriverCall, media: VmediaAttachment): Promise<void>;
+  detach(call: DriverCall, deviceTypes: readonly VmediaDeviceType[]): Promise<void>;
+}
+
+export type TargetBootMode = 'uefi' | 'bios';
+
+/** Changing the firmware boot mode and UEFI secure boot (API 1.76). Calls hold the node lock and may be slow. */
+export interface BootModeSupport {
+  setBootMode(call: DriverCall, mode: TargetBootMode): Promise<void>;
+  setSecureBoot(call: DriverCall, enabled: boolean): Promise<void>;
+}
+
+// Declaration merging: the capabilities are optional members of every management interface.
+export interface ManagementInterface {
+  readonly indicators?: IndicatorSupport;
+  readonly virtualMedia?: VirtualMediaSupport;
+  readonly bootModes?: BootModeSupport;
+}
+
+/** One BIOS setting as the BMC reports it; registry fields are optional (Redfish attribute registry). */
+export interface BiosSettingValue {
+  readonly name: string;
+  readonly value: string | null;
+  readonly attributeType?: string | null;
+  readonly allowableValues?: readonly string[] | null;
+  readonly lowerBound?: number | null;
+  readonly upperBound?: number | null;
+  readonly minLength?: number | null;
+  readonly maxLength?: number | null;
+  readonly readOnly?: boolean | null;
+  readonly resetRequired?: boolean | null;
+  readonly unique?: boolean | null;
+}
+
+/** Reading the current BIOS settings (Ironic's `cache_bios_settings`). Called holding no lock: it only reads. */
+export interface BiosSettingsSupport {
+  read(call: DriverCall): Promise<BiosSettingValue[]>;
+}

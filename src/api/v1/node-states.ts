@@ -2,25 +2,13 @@
 // maintenance and history.
 import { Hono } from 'hono';
 import { InvalidError, InvalidParameterValueError, NotFoundError } from '../../common/errors.js';
-import { findNode } from '../../conductor/node-service.js';
 import { changePowerState, changeProvisionState, getBootDevice, injectNmi, setBootDevice, setMaintenance, supportedBootDevices } from '../../conductor/manager.js';
-import type { ApiEnv, Ctx } from '../context.js';
+import type { ApiEnv } from '../context.js';
 import { links } from '../context.js';
 import { readJson } from '../request.js';
+import { nodeParam, objectBody, requireMinor } from './route-helpers.js';
 
-function objectBody(body: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidError(`Schema error for ${what}: the body must be a JSON object`);
-  for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) throw new InvalidError(`Schema error for ${what}: Additional properties are not allowed ('${k}' was unexpected)`);
-  }
-  return body as Record<string, unknown>;
-}
-
-const node = (c: Ctx) => findNode(c.get('deps').tables, c.req.param('ident')!, c.get('minor'));
-
-function requireMinor(c: Ctx, since: number, what: string): void {
-  if (c.get('minor') < since) throw new NotFoundError(`The ${what} resource is available from API version 1.${since}.`);
-}
+const node = nodeParam;
 
 export function nodeStateRoutes(): Hono<ApiEnv> {
   const r = new Hono<ApiEnv>({ strict: false });

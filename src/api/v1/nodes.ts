@@ -2,7 +2,7 @@
 // sub-resources that need no conductor action (states read-out, maintenance flag, traits).
 import { Hono } from 'hono';
 import { InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
-import { normalizeUuid } from '../../common/ids.js';
+import { isValidTrait, normalizeUuid } from '../../common/ids.js';
 import type { NodeRecord } from '../../db/records.js';
 import { MarkerNotFound, type Filter } from '../../db/repository.js';
 import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
@@ -45,6 +45,8 @@ const NODE_FILTERS: FilterParam[] = [
   { name: 'shard', since: 82, build: (v) => ({ col: 'shard', op: 'in', value: v.split(',').map((s) => s.trim()).filter(Boolean) }) },
   { name: 'sharded', since: 82, build: (_, c) => ({ col: 'shard', op: boolParam(c, 'sharded') ? 'notNull' : 'isNull' }) },
   { name: 'parent_node', since: 83, build: eq('parentNode') },
+  // Handled after the loop: it widens the default rather than narrowing.
+  { name: 'include_children', since: 83, build: (_, c) => (boolParam(c, 'include_children'), null) },
 ];
 
 function listFilters(c: Ctx): Filter[] {
@@ -57,6 +59,8 @@ function listFilters(c: Ctx): Filter[] {
     const built = f.build(v, c);
     if (built) out.push(...(Array.isArray(built) ? built : [built]));
   }
+  // As in Ironic (1.83), child nodes are listed only when asked for: by parent or with include_children=true.
+  if (c.req.query('parent_node') === undefined && boolParam(c, 'include_children') !== true) out.push({ col: 'parentNode', op: 'isNull' });
   return out;
 }
 
@@ -88,7 +92,7 @@ async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], coll
   const body: Record<string, unknown> = {
     nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? {} : { fields: fields ?? undefined, summary: !fields }))),
   };
-  const next = nextLink(c, collection, nodes.length, page, nodes.at(-1)?.uuid);
+  const next = nextLink(c, detailPath ? `${collection}/detail` : collection, nodes.length, page, nodes.at(-1)?.uuid);
   if (next) body.next = next;
   return c.json(body);
 }
@@ -207,10 +211,8 @@ function requireMinor(c: Ctx, since: number, what: string): void {
   if (c.get('minor') < since) throw new NotFoundError(`The ${what} resource is available from API version 1.${since}.`);
 }
 
-const TRAIT_RE = /^(CUSTOM_[A-Z0-9_]+|[A-Z][A-Z0-9_]*)$/;
-
 function checkTrait(t: unknown): string {
-  if (typeof t !== 'string' || t.length > 255 || !TRAIT_RE.test(t)) {
+  if (!isValidTrait(t)) {
     throw new InvalidParameterValueError(`Invalid trait ${JSON.stringify(t)}: a trait is upper case letters, digits and "_", e.g. CUSTOM_RAID, at most 255 characters.`);
   }
   return t;

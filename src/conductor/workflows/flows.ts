@@ -1,6 +1,7 @@
 // The background part of each provision verb: what runs after the API has answered 202 and the node has
 // entered its transitional state. Each flow ends by firing done/wait/fail; failures land in last_error.
 import type { Task } from '../task.js';
+import { dropAllocationAfterTeardown } from '../allocation-service.js';
 import { nowTimestamp } from '../../db/schema.js';
 import { bootIntoRamdisk, powerOff, usesAgent } from './ramdisk.js';
 import type { UserEvent } from '../states.js';
@@ -51,7 +52,9 @@ const deploy: Flow = async (task) => {
 const teardown: Flow = async (task) => {
   const ok = await attempt(task, 'Tear down', async () => {
     if (usesAgent(task)) await powerOff(task);
-    await task.fire('done', { instanceInfo: {}, instanceUuid: null, deployStep: {} });
+    const allocation = task.node.allocationUuid;
+    await task.fire('done', { instanceInfo: {}, instanceUuid: null, allocationUuid: null, deployStep: {} });
+    await dropAllocationAfterTeardown(task.ctx.tables, allocation);
   });
   if (ok) await clean(task);
 };

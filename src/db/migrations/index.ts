@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { DialectFlags } from '../dialects/dialect-flags.js';
 import { initial } from './0001-initial.js';
 import { nodeHistory } from './0003-node-history.js';
+import { nodeExtras } from './0004-node-extras.js';
+import { allocationsVolumeTemplates } from './0005-allocations-volume-templates.js';
 
 export interface SchemaMigration {
   readonly name: string;
@@ -10,4 +12,4 @@ export interface SchemaMigration {
   down?(db: Kysely<any>, flags: DialectFlags): Promise<void>;
 }
 
-export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory];
+export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory, nodeExtras, allocationsVolumeTemplates];

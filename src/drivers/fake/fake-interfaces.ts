@@ -1,4 +1,146 @@
 // Fake implementations of every kind: no hardware is touched, so workflows and locking can be exercised.
-import { defineInterface, type InterfaceKind } from '../interfaces.js';
+// Power and management keep a per-node "machine" in memory (keyed by node UUID, lost on restart) and obey
+// two driver_info knobs, deliberately not advertised in `properties` so the driver's wire listing stays
+// Ironic's:
+//   fake_power_delay_ms / fake_management_delay_ms  how long each call takes (to hold locks open)
+//   fake_fail  comma list of kinds whose calls throw: "power", "management" (or "all")
+import { InvalidParameterValueError, ManagementError, PowerError } from '../../common/errors.js';
+import type { NodeRecord } from '../../db/records.js';
+import { nodeBootMode } from '../boot-mode.js';
+import {
+  defineInterface, type BootDevice, type DriverCall, type HardwareInterface, type InterfaceKind, type ManagementInterface,
+  type PowerInterface, type PowerState, type PowerTarget, type ValidationContext,
+} from '../interfaces.js';
 
-export const fake = (kind: InterfaceKind) => defineInterface({ kind, name: 'fake', properties: {} });
+/** What the fake "hardware" of one node looks like; tests read it to observe what a driver call did. */
+export interface FakeMachine {
+  power: PowerState;
+  /** Incremented at every off→on transition: a reboot is visible as a new count. */
+  powerOnCount: number;
+  bootDevice: BootDevice | null;
+  persistent: boolean;
+  efi: boolean;
+  nmiCount: number;
+}
+
+const machines = new Map<string, FakeMachine>();
+
+export function fakeMachine(nodeUuid: string): FakeMachine {
+  let m = machines.get(nodeUuid);
+  if (!m) {
+    m = { power: 'power off', powerOnCount: 0, bootDevice: null, persistent: false, efi: false, nmiCount: 0 };
+    machines.set(nodeUuid, m);
+  }
+  return m;
+}
+
+/** Forgets every fake machine (tests call it between cases). */
+export function resetFakeMachines(): void {
+  machines.clear();
+}
+
+const FAKE_BOOT_DEVICES: readonly BootDevice[] = ['pxe', 'disk', 'cdrom', 'bios', 'safe'];
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function delayMs(node: NodeRecord, key: string): number {
+  const v = node.driverInfo[key];
+  if (v === undefined || v === null || v === '') return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidParameterValueError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}.`);
+  return n;
+}
+
+function failing(node: NodeRecord, kind: 'power' | 'management'): boolean {
+  const v = node.driverInfo.fake_fail;
+  if (typeof v !== 'string') return false;
+  const kinds = v.split(',').map((s) => s.trim());
+  return kinds.includes(kind) || kinds.includes('all');
+}
+
+function validateKnobs({ node }: ValidationContext): void {
+  delayMs(node, 'fake_power_delay_ms');
+  delayMs(node, 'fake_management_delay_ms');
+}
+
+/** Waits the configured delay, bounded by `timeoutS` (a slow fake is how tests make actions time out). */
+async function slowly(node: NodeRecord, key: string, timeoutS: number | undefined, onTimeout: () => Error): Promise<void> {
+  const ms = delayMs(node, key);
+  if (timeoutS !== undefined && ms > timeoutS * 1000) {
+    await sleep(timeoutS * 1000);
+    throw onTimeout();
+  }
+  if (ms > 0) await sleep(ms);
+}
+
+const POWER_RESULT: Readonly<Record<PowerTarget, PowerState>> = {
+  'power on': 'power on', 'power off': 'power off', rebooting: 'power on',
+  'soft power off': 'power off', 'soft rebooting': 'power on',
+};
+
+export const FakePower: PowerInterface = defineInterface({
+  kind: 'power',
+  name: 'fake',
+  properties: {},
+  validate: validateKnobs,
+  async getPowerState({ node }: DriverCall): Promise<PowerState> {
+    await slowly(node, 'fake_power_delay_ms', undefined, () => new PowerError('unreachable'));
+    if (failing(node, 'power')) throw new PowerError(`Fake power failure for node ${node.uuid} (driver_info fake_fail).`);
+    return fakeMachine(node.uuid).power;
+  },
+  async setPowerState({ node }: DriverCall, target: PowerTarget, opts?: { timeoutS?: number }): Promise<void> {
+    const result = POWER_RESULT[target];
+    if (!result) throw new PowerError(`Unsupported power target '${String(target)}' for node ${node.uuid}.`);
+    await slowly(node, 'fake_power_delay_ms', opts?.timeoutS,
+      () => new PowerError(`Power action '${target}' for node ${node.uuid} timed out after ${opts?.timeoutS} s (fake delay).`));
+    if (failing(node, 'power')) throw new PowerError(`Fake power failure for node ${node.uuid} (driver_info fake_fail).`);
+    const m = fakeMachine(node.uuid);
+    const restarts = target === 'rebooting' || target === 'soft rebooting';
+    if (result === 'power on' && (restarts || m.power === 'power off')) m.powerOnCount++;
+    m.power = result;
+  },
+});
+
+export const FakeManagement: ManagementInterface = defineInterface({
+  kind: 'management',
+  name: 'fake',
+  properties: {},
+  validate: validateKnobs,
+  async supportedBootDevices(): Promise<BootDevice[]> {
+    return [...FAKE_BOOT_DEVICES];
+  },
+  async setBootDevice({ node }: DriverCall, device: BootDevice, opts?: { persistent?: boolean }): Promise<void> {
+    if (!FAKE_BOOT_DEVICES.includes(device)) {
+      throw new InvalidParameterValueError(`Invalid boot device ${device}, valid devices are: ${FAKE_BOOT_DEVICES.join(', ')}.`);
+    }
+    await slowly(node, 'fake_management_delay_ms', undefined, () => new ManagementError('unreachable'));
+    if (failing(node, 'management')) throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
+    Object.assign(fakeMachine(node.uuid), { bootDevice: device, persistent: opts?.persistent ?? false, efi: nodeBootMode(node) === 'uefi' });
+  },
+  async getBootDevice({ node }: DriverCall): Promise<{ bootDevice: BootDevice | null; persistent: boolean | null }> {
+    await slowly(node, 'fake_management_delay_ms', undefined, () => new ManagementError('unreachable'));
+    if (failing(node, 'management')) throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
+    const m = fakeMachine(node.uuid);
+    return { bootDevice: m.bootDevice, persistent: m.bootDevice === null ? null : m.persistent };
+  },
+  async injectNmi({ node }: DriverCall): Promise<void> {
+    if (failing(node, 'management')) throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
+    fakeMachine(node.uuid).nmiCount++;
+  },
+});
+
+const declared = new Map<InterfaceKind, HardwareInterface>();
+
+/** The fake interface of `kind`: power and management act on the in-memory machine, the rest only declare. */
+export function fake(kind: 'power'): PowerInterface;
+export function fake(kind: 'management'): ManagementInterface;
+export function fake(kind: InterfaceKind): HardwareInterface;
+export function fake(kind: InterfaceKind): HardwareInterface {
+  if (kind === 'power') return FakePower;
+  if (kind === 'management') return FakeManagement;
+  let impl = declared.get(kind);
+  if (!impl) {
+    impl = defineInterface({ kind, name: 'fake', properties: {} });
+    declared.set(kind, impl);
+  }
+  return impl;
+}

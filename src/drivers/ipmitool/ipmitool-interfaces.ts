@@ -1,8 +1,10 @@
-// The ipmitool power, management and vendor interfaces as declared to the API. The BMC calls themselves
-// (power on/off, boot device) are added by the conductor work on top of these declarations.
+// The ipmitool interfaces the hardware types list: power and management talk to the BMC through
+// ipmitool-client.ts; vendor passthru is declared (its driver_info keys are validated) but has no methods yet.
 import { defineInterface } from '../interfaces.js';
 import { IPMI_PROPERTIES, validateIpmiInfo } from './ipmitool-properties.js';
+import { createIpmitoolPower } from './power.js';
+import { createIpmitoolManagement } from './management.js';
 
-export const IpmitoolPower = defineInterface({ kind: 'power', name: 'ipmitool', properties: IPMI_PROPERTIES, validate: validateIpmiInfo });
-export const IpmitoolManagement = defineInterface({ kind: 'management', name: 'ipmitool', properties: IPMI_PROPERTIES, validate: validateIpmiInfo });
+export const IpmitoolPower = createIpmitoolPower();
+export const IpmitoolManagement = createIpmitoolManagement();
 export const IpmitoolVendor = defineInterface({ kind: 'vendor', name: 'ipmitool', properties: IPMI_PROPERTIES, validate: validateIpmiInfo });

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { PowerError } from '../../common/errors.js';
+import { managementContract } from '../contract/management.contract.js';
+import { powerContract } from '../contract/power.contract.js';
+import { testNode } from '../contract/test-node.js';
+import { fake, FakeManagement, FakePower, fakeMachine } from './fake-interfaces.js';
+
+const bootModeCaps = (mode?: 'uefi' | 'bios') => (mode ? { capabilities: `boot_mode:${mode},cpu_vt:true` } : {});
+
+powerContract('FakePower', FakePower, {
+  node: () => testNode(),
+  observedPower: (node) => fakeMachine(node.uuid).power,
+  powerOnCount: (node) => fakeMachine(node.uuid).powerOnCount,
+  brokenNode: () => testNode({ driverInfo: { fake_fail: 'power', fake_password: 'fake-secret-1' } }),
+  secrets: ['fake-secret-1'],
+  stuck: {
+    async node() {
+      const node = testNode({ driverInfo: { fake_power_delay_ms: 60_000 } });
+      fakeMachine(node.uuid).power = 'power on';
+      return node;
+    },
+  },
+});
+
+managementContract('FakeManagement', FakeManagement, {
+  node: (opts) => testNode({ properties: bootModeCaps(opts?.bootMode) }),
+  observedBoot: (node) => {
+    const m = fakeMachine(node.uuid);
+    return { device: m.bootDevice, persistent: m.persistent, efi: m.efi };
+  },
+  brokenNode: () => testNode({ driverInfo: { fake_fail: 'management,power' } }),
+  secrets: [],
+  nmi: 'accepted',
+});
+
+describe('fake interfaces', () => {
+  it('fake(kind) returns the typed implementations and the same object each time', () => {
+    expect(fake('power')).toBe(FakePower);
+    expect(fake('management')).toBe(FakeManagement);
+    expect(fake('deploy')).toBe(fake('deploy'));
+    expect(fake('deploy')).toMatchObject({ kind: 'deploy', name: 'fake' });
+  });
+
+  it('remembers power per node, starting off', async () => {
+    const a = testNode();
+    const b = testNode();
+    await FakePower.setPowerState({ node: a }, 'power on');
+    expect(await FakePower.getPowerState({ node: a })).toBe('power on');
+    expect(await FakePower.getPowerState({ node: b })).toBe('power off');
+  });
+
+  it('takes fake_power_delay_ms per call, so locks stay held for a while', async () => {
+    const node = testNode({ driverInfo: { fake_power_delay_ms: '150' } });
+    const started = Date.now();
+    await FakePower.setPowerState({ node }, 'power on');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('fails only the kinds named in fake_fail', async () => {
+    const node = testNode({ driverInfo: { fake_fail: 'management' } });
+    await expect(FakePower.setPowerState({ node }, 'power on')).resolves.toBeUndefined();
+    await expect(FakeManagement.setBootDevice({ node }, 'pxe')).rejects.toThrow(/Fake management failure/);
+    const all = testNode({ driverInfo: { fake_fail: 'all' } });
+    await expect(FakePower.getPowerState({ node: all })).rejects.toBeInstanceOf(PowerError);
+  });
+
+  it('validates its knobs', () => {
+    expect(() => FakePower.validate!({ node: testNode({ driverInfo: { fake_power_delay_ms: 'soon' } }), portCount: 0 })).toThrow(/non-negative integer/);
+  });
+
+  it('uses the node boot mode for the EFI flag, UEFI by default', async () => {
+    const node = testNode();
+    await FakeManagement.setBootDevice({ node }, 'pxe');
+    expect(fakeMachine(node.uuid).efi).toBe(true);
+    const bios = testNode({ bootMode: 'bios' });
+    await FakeManagement.setBootDevice({ node: bios }, 'pxe');
+    expect(fakeMachine(bios.uuid).efi).toBe(false);
+  });
+});
