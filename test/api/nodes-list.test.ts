@@ -86,6 +86,11 @@ describe.each(DIALECTS)('node lists on %s', (dialect) => {
     expect(await names('associated=true')).toEqual([]);
     expect(await names('fault=power%20failure')).toEqual([]);
     expect(await names('conductor=test-conductor&resource_class=small')).toEqual(['n0', 'n1', 'n2']);
+    const page = await api.get('/v1/nodes?conductor=test-conductor&limit=2&fields=name');
+    expect(page.body.nodes.map((n: { name: string }) => n.name)).toEqual(['n0', 'n1']);
+    const page2 = await api.get(new URL(page.body.next).pathname + new URL(page.body.next).search);
+    expect(page2.body.nodes.map((n: { name: string }) => n.name)).toEqual(['n2', 'n3']);
+    expect(await names('conductor=elsewhere')).toEqual([]);
     expect((await api.get('/v1/nodes?maintenance=perhaps')).status).toBe(400);
     expect((await api.get('/v1/nodes?owner=x', { 'X-OpenStack-Ironic-API-Version': '1.49' })).status).toBe(406);
   });

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
 import { isValidTrait, normalizeUuid } from '../../common/ids.js';
 import type { NodeRecord } from '../../db/records.js';
-import { MarkerNotFound, type Filter } from '../../db/repository.js';
+import { MarkerNotFound, type Filter, type ListQuery } from '../../db/repository.js';
 import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { coerceField, emptyValue, parseCreateBody, parseFieldsParam, parseSortKey, patchableFields, propOf } from '../fields.js';
@@ -64,6 +64,26 @@ function listFilters(c: Ctx): Filter[] {
   return out;
 }
 
+/**
+ * The conductor owning a node comes from the hash ring, not a column, so this filter reads batches in sort
+ * order and keeps the matches until the page is full — pages stay full and `next` stays right.
+ */
+async function nodesOfConductor(c: Ctx, conductor: string, q: ListQuery & { limit: number }): Promise<NodeRecord[]> {
+  const reg = nodeDeps(c).registry;
+  const out: NodeRecord[] = [];
+  let marker = q.marker;
+  const batch = Math.max(q.limit, 200);
+  for (;;) {
+    const rows = await c.get('deps').tables.nodes.list({ ...q, limit: batch, marker });
+    for (const n of rows) {
+      if ((await reg.conductorFor(n.uuid, n.driver, n.conductorGroup)) === conductor) out.push(n);
+      if (out.length === q.limit) return out;
+    }
+    if (rows.length < batch) return out;
+    marker = rows.at(-1)!.uuid;
+  }
+}
+
 async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], collection = 'nodes'): Promise<Response> {
   const minor = c.get('minor');
   const detailParam = boolParam(c, 'detail');
@@ -75,19 +95,16 @@ async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], coll
   const page = parsePage(c);
   const sortKey = parseSortKey(page.sortKeyRaw, NODE_FIELDS, minor);
   const filters = [...scope, ...listFilters(c)];
+  const conductor = c.req.query('conductor');
+  if (conductor !== undefined && minor < 49) throw new NotAcceptableError('The conductor parameter requires API version 1.49 or later.');
   let nodes: NodeRecord[];
   try {
-    nodes = await c.get('deps').tables.nodes.list({ filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker });
+    nodes = conductor === undefined
+      ? await c.get('deps').tables.nodes.list({ filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker })
+      : await nodesOfConductor(c, conductor, { filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker });
   } catch (err) {
     if (err instanceof MarkerNotFound) throw new InvalidParameterValueError(`The marker ${page.marker} could not be found.`);
     throw err;
-  }
-  const conductor = c.req.query('conductor');
-  if (conductor !== undefined) {
-    if (minor < 49) throw new NotAcceptableError('The conductor parameter requires API version 1.49 or later.');
-    const reg = nodeDeps(c).registry;
-    const owners = await Promise.all(nodes.map((n) => reg.conductorFor(n.uuid, n.driver, n.conductorGroup)));
-    nodes = nodes.filter((_, i) => owners[i] === conductor);
   }
   const body: Record<string, unknown> = {
     nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? {} : { fields: fields ?? undefined, summary: !fields }))),
