@@ -43,7 +43,10 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use('*', bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: () => {
-      throw new PayloadTooLargeError(`The request body is larger than the limit of ${deps.config.maxBodyBytes} bytes.`);
+      const err = new PayloadTooLargeError(`The request body is larger than the limit of ${deps.config.maxBodyBytes} bytes.`);
+      // The unread rest of the body makes the connection unusable; say so rather than let the next request hang.
+      err.headers = { Connection: 'close' };
+      throw err;
     },
   }));
 

@@ -269,7 +269,10 @@ export async function deleteAllocation(ctx: ConductorContext, allocation: Alloca
     await tables.nodes.update(held.id, { allocationUuid: null, instanceUuid: null, instanceInfo, updatedAt: nowTimestamp() },
       [{ col: 'reservation', op: 'eq', value: ctx.registry.hostname }], trx);
   });
-  if (!node) return void (await remove());
+  if (!node) {
+    await remove();
+    return;
+  }
   await acquireNode(ctx, node, 'allocation deletion', async (task) => {
     checkDeallocation(task.node, allocation);
     await remove(task.node);

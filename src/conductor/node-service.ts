@@ -26,8 +26,8 @@ export interface NodeServiceDeps {
 const ifaceProp = (kind: InterfaceKind) => `${kind}Interface` as const;
 
 /** Provision states in which a PATCH is still allowed although a target is set (Ironic's list). */
-export const PATCHABLE_IN_TRANSITION: ReadonlySet<string> = new Set(['deploy failed', 'inspecting', 'inspect failed', 'inspect wait', 'clean failed', 'error',
-  'verifying', 'adopt failed', 'rescue failed', 'unrescue failed', 'service', 'service hold', 'service failed']);
+export const PATCHABLE_IN_TRANSITION: ReadonlySet<string> = new Set(['deploy failed', 'inspecting', 'inspect failed', 'inspect wait',
+  'clean failed', 'error', 'verifying', 'adopt failed', 'rescue failed', 'unrescue failed', 'service', 'service hold', 'service failed']);
 
 const DELETABLE_STATES = ['manageable', 'enroll', 'adopt failed'];
 

@@ -17,20 +17,30 @@ function attachments(node: NodeRecord): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
 }
 
+/** What the API passes on: the request fields, not yet checked. */
+export interface VmediaRequest {
+  readonly deviceType: string;
+  readonly imageUrl: string;
+  readonly imageDownloadSource: string;
+}
+
+const isDeviceType = (d: string): d is VmediaDeviceType => (VMEDIA_DEVICE_TYPES as readonly string[]).includes(d);
+
 /** Checks the request fields. @throws InvalidParameterValueError (400). */
-export function checkAttachment(media: VmediaAttachment): void {
-  if (!VMEDIA_DEVICE_TYPES.includes(media.deviceType)) {
-    throw new InvalidParameterValueError(`Invalid device_type ${String(media.deviceType)}; valid types are: ${VMEDIA_DEVICE_TYPES.join(', ')}.`);
+export function checkAttachment(req: VmediaRequest): VmediaAttachment {
+  if (!isDeviceType(req.deviceType)) {
+    throw new InvalidParameterValueError(`Invalid device_type ${req.deviceType}; valid types are: ${VMEDIA_DEVICE_TYPES.join(', ')}.`);
   }
   let url: URL | null = null;
-  try { url = new URL(media.imageUrl); } catch { /* reported below */ }
+  try { url = new URL(req.imageUrl); } catch { /* reported below */ }
   // The BMC fetches the image itself, over HTTP(S); anything else cannot be mounted.
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new InvalidParameterValueError(`image_url must be an http:// or https:// URL, got "${media.imageUrl}".`);
+    throw new InvalidParameterValueError(`image_url must be an http:// or https:// URL, got "${req.imageUrl}".`);
   }
-  if (!(IMAGE_DOWNLOAD_SOURCES as readonly string[]).includes(media.imageDownloadSource)) {
-    throw new InvalidParameterValueError(`Invalid image_download_source ${media.imageDownloadSource}; valid sources are: ${IMAGE_DOWNLOAD_SOURCES.join(', ')}.`);
+  if (!(IMAGE_DOWNLOAD_SOURCES as readonly string[]).includes(req.imageDownloadSource)) {
+    throw new InvalidParameterValueError(`Invalid image_download_source ${req.imageDownloadSource}; valid sources are: ${IMAGE_DOWNLOAD_SOURCES.join(', ')}.`);
   }
+  return { deviceType: req.deviceType, imageUrl: req.imageUrl, imageDownloadSource: req.imageDownloadSource };
 }
 
 async function recordFailure(task: Task, what: string, err: unknown): Promise<void> {
@@ -40,8 +50,8 @@ async function recordFailure(task: Task, what: string, err: unknown): Promise<vo
 }
 
 /** POST /vmedia. */
-export async function attachVirtualMedia(ctx: ConductorContext, node: NodeRecord, media: VmediaAttachment): Promise<void> {
-  checkAttachment(media);
+export async function attachVirtualMedia(ctx: ConductorContext, node: NodeRecord, req: VmediaRequest): Promise<void> {
+  const media = checkAttachment(req);
   await acquireNode(ctx, node, 'attaching virtual media', async (task) => {
     const cap = requireManagementCapability(task.driver, 'virtualMedia', node.uuid);
     await task.save({ lastError: null });
@@ -58,11 +68,11 @@ export async function attachVirtualMedia(ctx: ConductorContext, node: NodeRecord
 }
 
 /** DELETE /vmedia[?device_types=…]; all device types when none are named. */
-export async function detachVirtualMedia(ctx: ConductorContext, node: NodeRecord, deviceTypes: readonly VmediaDeviceType[]): Promise<void> {
-  for (const d of deviceTypes) {
-    if (!VMEDIA_DEVICE_TYPES.includes(d)) {
-      throw new InvalidParameterValueError(`Invalid device type ${String(d)}; valid types are: ${VMEDIA_DEVICE_TYPES.join(', ')}.`);
-    }
+export async function detachVirtualMedia(ctx: ConductorContext, node: NodeRecord, requested: readonly string[]): Promise<void> {
+  const deviceTypes: VmediaDeviceType[] = [];
+  for (const d of requested) {
+    if (!isDeviceType(d)) throw new InvalidParameterValueError(`Invalid device type ${d}; valid types are: ${VMEDIA_DEVICE_TYPES.join(', ')}.`);
+    deviceTypes.push(d);
   }
   await acquireNode(ctx, node, 'detaching virtual media', async (task) => {
     const cap = requireManagementCapability(task.driver, 'virtualMedia', node.uuid);

@@ -1,10 +1,9 @@
 // Generated malformed requests (test/fuzz/malformed-cases.ts) against a real Anvil process, per dialect.
 // Every answer must be a 4xx in Ironic's error format (never a 5xx, never a dropped connection; a few odd but
-// harmless read-only queries may also succeed), a refused oversized body must not break the client's
-// keep-alive connection, the server
-// must still answer afterwards without having logged an internal error or a secret, and the nodes, ports and
-// traits that existed before must read back exactly as they did. The seed is printed; FUZZ_SEED=<n> replays
-// a run, FUZZ_COUNT=<n> changes its size.
+// harmless read-only queries may also succeed). A refused oversized body must not break the client's
+// keep-alive connection. Afterwards the server must still answer, must not have logged an internal error or
+// a secret, and the nodes, ports and traits that existed before must read back exactly as they did.
+// The seed is printed; FUZZ_SEED=<n> replays a run, FUZZ_COUNT=<n> changes its size.
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';

@@ -4,8 +4,12 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setLogSink } from '../../common/log.js';
 import { parseIpmiSettings } from './ipmitool-args.js';
 import { classifyFailure, IpmitoolClient, IpmitoolError } from './ipmitool-client.js';
+
+const logLines: string[] = [];
+setLogSink((line) => logLines.push(line));
 
 let dir: string;
 beforeEach(() => {
@@ -149,6 +153,11 @@ describe('IpmitoolClient', () => {
     const others = ['7001', '7002', '7003'].map((port) => spans(port)[0]!);
     const lastStart = others.reduce((m, [start]) => (start > m ? start : m), 0n);
     for (const [, end] of others) expect(lastStart < end).toBe(true);
+  });
+
+  it('logged failures without the password', () => {
+    expect(logLines.some((l) => l.includes('ipmitool call failed'))).toBe(true);
+    expect(logLines.join('\n')).not.toContain('hunter22x');
   });
 });
 

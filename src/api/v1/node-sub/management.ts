@@ -89,7 +89,7 @@ export function managementRoutes(): Hono<ApiEnv> {
     const source = body.image_download_source ?? 'local';
     if (typeof source !== 'string') throw new InvalidParameterValueError("Schema error for vmedia: 'image_download_source' must be a string");
     await attachVirtualMedia(c.get('deps'), node, {
-      deviceType: body.device_type as never, imageUrl: body.image_url as string, imageDownloadSource: source,
+      deviceType: body.device_type as string, imageUrl: body.image_url as string, imageDownloadSource: source,
     });
     return c.body(null, 204);
   });
@@ -99,7 +99,7 @@ export function managementRoutes(): Hono<ApiEnv> {
     const node = await nodeParam(c);
     const raw = c.req.query('device_types');
     const types = raw === undefined ? ['cdrom', 'disk', 'floppy'] : raw.split(',').map((s) => s.trim()).filter(Boolean);
-    await detachVirtualMedia(c.get('deps'), node, types as never[]);
+    await detachVirtualMedia(c.get('deps'), node, types);
     return c.body(null, 204);
   });
 
