@@ -14,7 +14,7 @@ alive_pid() {  # alive_pid PIDFILE: prints the pid when the recorded process is 
   [ -s "$file" ] && read -r pid < "$file" || return 1
   case $pid in ''|*[!0-9]*) return 1 ;; esac
   want=$(cat "$file.start" 2>/dev/null) || return 1
-  read -r line < "/proc/$pid/stat" 2>/dev/null || return 1
+  { read -r line < "/proc/$pid/stat"; } 2>/dev/null || return 1
   # shellcheck disable=SC2086
   set -- ${line##*) }
   [ "$1" != Z ] && [ "${20}" = "$want" ] || return 1

@@ -9,6 +9,7 @@ import { nowTimestamp } from '../db/schema.js';
 import type { NodeRecord } from '../db/records.js';
 import type { ConductorContext } from './context.js';
 import { acquireNode } from './task.js';
+import { saveInventory } from './node-data.js';
 
 /** States in which a ramdisk may look itself up (Ironic's list, without fast-track). */
 export const LOOKUP_STATES = ['deploying', 'wait call-back', 'cleaning', 'clean wait', 'inspecting', 'inspect wait', 'rescuing', 'rescue wait', 'service wait'];
@@ -90,5 +91,42 @@ export async function recordHeartbeat(ctx: ConductorContext, ident: string, hb: 
     // A heartbeat proves the ramdisk lives: the wait timeouts count from here.
     if (LOOKUP_STATES.includes(task.node.provisionState)) changes.provisionUpdatedAt = nowTimestamp();
     await task.save(changes);
+  });
+}
+
+/**
+ * POST /v1/continue_inspection: an inspection ramdisk reports the hardware. The node is found by UUID or by
+ * the MACs / BMC address in the inventory, must be in `inspect wait`, gets the inventory stored and moves on
+ * to manageable.
+ */
+export async function continueInspection(ctx: ConductorContext, nodeUuid: string | undefined, data: Record<string, unknown>): Promise<NodeRecord> {
+  const inventory = data.inventory;
+  if (!inventory || typeof inventory !== 'object' || Array.isArray(inventory)) {
+    throw new InvalidParameterValueError('Inspection data must hold an "inventory" object.');
+  }
+  const inv = inventory as Record<string, unknown>;
+  const macs = Array.isArray(inv.interfaces)
+    ? (inv.interfaces as unknown[]).map((i) => normalizeMac(String((i as Record<string, unknown>)?.mac_address ?? ''))).filter((m): m is string => m !== null)
+    : [];
+  let node: NodeRecord | null = null;
+  if (nodeUuid) {
+    const uuid = normalizeUuid(nodeUuid);
+    if (!uuid) throw new InvalidParameterValueError(`Expected a UUID for node_uuid but received ${nodeUuid}.`);
+    node = await ctx.tables.nodes.findBy('uuid', uuid);
+  } else if (macs.length) {
+    const ports = await ctx.tables.ports.list({ filters: [{ col: 'address', op: 'in', value: macs }] });
+    const owners = [...new Set(ports.map((p) => p.nodeUuid))];
+    if (owners.length === 1) node = await ctx.tables.nodes.findBy('uuid', owners[0]!);
+  }
+  if (!node && typeof inv.bmc_address === 'string' && inv.bmc_address) {
+    const waiting = await ctx.tables.nodes.list({ filters: [{ col: 'provisionState', op: 'eq', value: 'inspect wait' }] });
+    const matches = waiting.filter((n) => Object.entries(n.driverInfo).some(([k, v]) => k.endsWith('_address') && v === inv.bmc_address));
+    if (matches.length === 1) node = matches[0]!;
+  }
+  if (!node || node.provisionState !== 'inspect wait') throw notFound(nodeUuid ?? `with addresses ${macs.join(',')}`);
+  const { inventory: _inv, ...pluginData } = data;
+  return acquireNode(ctx, node, 'continue inspection', async (task) => {
+    await saveInventory(ctx.tables, task.node.uuid, inv, pluginData);
+    return task.fire('done', { inspectionFinishedAt: nowTimestamp(), lastError: null });
   });
 }

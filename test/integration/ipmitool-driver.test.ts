@@ -129,6 +129,14 @@ describe('failures', () => {
     console.log(`wrong password rejected in ${elapsed} ms`);
   });
 
+  it('a cipher suite the BMC lacks (17 on ipmi_sim 2.0.33) fails at once and says so', async () => {
+    const started = Date.now();
+    const err = await failureOf(IpmitoolPower.getPowerState({ node: node(bmc(2), { ipmi_cipher_suite: 17 }) }));
+    expect(err).toBeInstanceOf(PowerError);
+    expect(err.message).toMatch(/refused the cipher suite/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('an unreachable BMC fails within the retry budget', async () => {
     const [silent] = await freeUdpPorts(1);
     const n = testNode({ driverInfo: { ipmi_address: '127.0.0.1', ipmi_port: silent, ipmi_password: 'x-secret-1', ipmi_cipher_suite: 3, ipmi_command_retry_timeout: 3 } });

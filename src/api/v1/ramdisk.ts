@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { InvalidError, InvalidParameterValueError, NotFoundError } from '../../common/errors.js';
 import { maskSecrets } from '../../common/secrets.js';
-import { lookupNode, recordHeartbeat } from '../../conductor/agent-callbacks.js';
+import { continueInspection, lookupNode, recordHeartbeat } from '../../conductor/agent-callbacks.js';
 import { links, type ApiEnv, type Ctx } from '../context.js';
 import { readJson } from '../request.js';
 
@@ -56,6 +56,13 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
       agentStatusMessage: b.agent_status_message as string | undefined,
     });
     return c.body(null, 202);
+  });
+  r.post('/continue_inspection', async (c) => {
+    if (c.get('minor') < 84) throw new NotFoundError('The continue_inspection endpoint is available from API version 1.84.');
+    const body = await readJson(c);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidError('Schema error for inspection data: the body must be a JSON object');
+    const node = await continueInspection(c.get('deps'), c.req.query('node_uuid'), body as Record<string, unknown>);
+    return c.json({ uuid: node.uuid }, 202);
   });
   return r;
 }

@@ -92,6 +92,14 @@ describe('IpmitoolClient', () => {
     expect(runs()).toBe(1);
   });
 
+  it('names the cipher suite when the BMC refuses it', async () => {
+    const client = fast(stub(`echo "Error in open session response message : invalid authentication algorithm" >&2; echo "Error: Unable to establish IPMI v2 / RMCP+ session" >&2; exit 1`));
+    const err = await failure(client.run(settings({ ipmi_cipher_suite: 17 }), ['power', 'status']));
+    expect(err.kind).toBe('auth');
+    expect(err.message).toMatch(/refused the cipher suite \(check ipmi_cipher_suite\)/);
+    expect(runs()).toBe(1);
+  });
+
   it('does not retry a command the BMC rejected', async () => {
     const client = fast(stub(`echo "Set Chassis Power Control to Diag failed: Invalid data field in request" >&2; exit 1`));
     const err = await failure(client.run(settings(), ['chassis', 'power', 'diag']));
@@ -167,6 +175,7 @@ describe('classifyFailure', () => {
     ['RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session', 'auth'],
     ['Activate Session command failed\nError: Unable to establish LAN session', 'auth'],
     ['Invalid user name\nError: Unable to establish LAN session', 'auth'],
+    ['Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session', 'auth'],
     ['Get Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session', 'unreachable'],
     ['Get Auth Capabilities command failed\nError: Unable to establish LAN session', 'unreachable'],
     ['Close Session command failed: Insufficient resources for session', 'unreachable'],

@@ -51,6 +51,8 @@ const NOISE = [/^Loading IANA PEN Registry/i, /^Running Get (VSO|PICMG)/i, /^Dis
 // Authentication refused: retrying cannot help and only risks locking the BMC account.
 const AUTH = [/RAKP \d HMAC is invalid/i, /unauthorized name/i, /RAKP \d message indicates an error/i,
   /invalid user name/i, /Activate Session command failed/i, /insufficient privilege/i, /invalid authentication/i];
+// Session refused for its algorithms: a cipher suite the BMC does not offer. Final, like a wrong password.
+const CIPHER = /invalid (authentication|integrity|confidentiality) algorithm|no matching cipher suite/i;
 // No answer or a busy BMC: worth another try (Ironic retries the same family).
 const TRANSIENT = [/unable to establish/i, /no response/i, /timeout/i, /timed out/i, /insufficient resource/i,
   /node busy/i, /bmc busy/i, /out of space/i, /initialization in progress/i, /Get Auth Capabilities/i,
@@ -59,7 +61,7 @@ const TRANSIENT = [/unable to establish/i, /no response/i, /timeout/i, /timed ou
 /** Sorts a failed run by its stderr. Exported for unit tests. */
 export function classifyFailure(stderr: string): { kind: Exclude<IpmiFailureKind, 'timeout' | 'missing-tool'>; lines: string[] } {
   const lines = stderr.split('\n').map((l) => l.replace(/^>\s*/, '').trim()).filter((l) => l && !NOISE.some((re) => re.test(l)));
-  if (lines.some((l) => AUTH.some((re) => re.test(l)))) return { kind: 'auth', lines };
+  if (lines.some((l) => CIPHER.test(l) || AUTH.some((re) => re.test(l)))) return { kind: 'auth', lines };
   if (lines.some((l) => TRANSIENT.some((re) => re.test(l)))) return { kind: 'unreachable', lines };
   return { kind: 'command', lines };
 }
@@ -219,7 +221,8 @@ export class IpmitoolClient {
       const within = Number((outcome.limitMs / 1000).toFixed(1));
       return { kind: 'timeout', summary: `no answer within ${within} s (ipmitool killed)${detail ? `; ${detail}` : ''}`, detail };
     }
-    const why = kind === 'auth' ? 'authentication failed (wrong user name, password or Kg key?): '
+    const why = kind === 'auth' && lines.some((l) => CIPHER.test(l)) ? 'the BMC refused the cipher suite (check ipmi_cipher_suite): '
+      : kind === 'auth' ? 'authentication failed (wrong user name, password or Kg key?): '
       : kind === 'unreachable' ? 'the BMC did not answer or was busy: ' : '';
     return { kind, summary: `${why}${detail || `ipmitool exited with status ${String(outcome.code)}`}`, detail };
   }

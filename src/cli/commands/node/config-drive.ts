@@ -55,8 +55,9 @@ export async function makeConfigDrive(dir: string): Promise<string> {
 
 /**
  * The `configdrive` value to send, or undefined when the option is absent or empty. A JSON object is
- * sent as an object; anything else must name a file (sent as text) or a directory (packed). http(s)
- * URLs are passed through too, which the API accepts and the stock client wrongly rejects.
+ * sent as an object; a file is sent as its text and a directory packed. http(s) URLs and inline
+ * gzipped base64 images are passed through too: the API accepts both, and the help promises the
+ * latter, though ironicclient 5.0.1 rejects them as missing paths.
  */
 export async function configDriveValue(arg: string | undefined): Promise<JsonValue | undefined> {
   if (!arg) return undefined;
@@ -75,5 +76,7 @@ export async function configDriveValue(arg: string | undefined): Promise<JsonVal
   }
   if (existsSync(arg) && statSync(arg).isDirectory()) return makeConfigDrive(arg);
   if (/^https?:\/\//i.test(arg)) return arg;
+  // A gzip stream always base64-encodes to "H4sI…": such a string is the image itself, as the help says.
+  if (/^H4sI[A-Za-z0-9+/=\s]*$/.test(arg)) return arg;
   throw new CliError(`Config drive seems to refer to a file or directory but this file/directory does not exist: ${arg}.`);
 }

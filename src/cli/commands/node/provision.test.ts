@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeApi, ironicError, type RecordedRequest } from '../../../../test/cli/fake-api.js';
 import { runWith } from '../../../../test/cli/run-cli.js';
@@ -70,7 +70,7 @@ describe('per-verb arguments', () => {
     });
   });
 
-  it('rebuild --config-drive: a file is sent as its text, an http(s) URL as given', async () => {
+  it('--config-drive: a file is sent as its text, an http(s) URL or inline gzipped base64 as given', async () => {
     const file = join(dir, 'cd.b64');
     writeFileSync(file, 'H4sIAAAAAAAA');
     let api = acceptingApi();
@@ -79,6 +79,10 @@ describe('per-verb arguments', () => {
     api = acceptingApi();
     expect((await runWith(api, ['node', 'rebuild', 'n1', '--config-drive', 'https://cd.example/n1.iso.gz'])).code).toBe(0);
     expect(sent(api).body).toEqual({ target: 'rebuild', configdrive: 'https://cd.example/n1.iso.gz' });
+    api = acceptingApi();
+    const inline = gzipSync(Buffer.from('iso')).toString('base64');
+    expect((await runWith(api, ['node', 'deploy', 'n1', '--config-drive', inline])).code).toBe(0);
+    expect(sent(api).body).toEqual({ target: 'active', configdrive: inline });
   });
 
   it('deploy --config-drive: anything else fails before a request is sent', async () => {
