@@ -11,7 +11,7 @@ import { ConductorRegistry } from './conductor/registry.js';
 import { createApp } from './api/app.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
-import { releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
+import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 
 export interface RunningService {
   readonly url: string;
@@ -31,6 +31,7 @@ export async function startService(config: Config): Promise<RunningService> {
   const work = new BackgroundWork(config.workers);
   const ctx = { tables: t, config, registry, work };
   await releaseOwnStaleReservations(ctx);
+  await failInterruptedAllocations(ctx);
   const periodics = new Periodics(ctx);
   periodics.start();
   const app = createApp({ store, ...ctx });

@@ -138,6 +138,13 @@ export async function updateNode(deps: NodeServiceDeps, node: NodeRecord, change
     throw new InvalidParameterValueError('The reset_interfaces parameter can only be used when changing the node\'s driver.');
   }
   if ('chassisUuid' in changes) await checkChassis(deps.tables, changes.chassisUuid);
+  // An allocation placed the instance: removing the instance removes the allocation, replacing it is refused.
+  if ('instanceUuid' in changes && node.allocationUuid && changes.instanceUuid !== node.instanceUuid) {
+    if (changes.instanceUuid !== null) {
+      throw new InvalidStateError(`Cannot change instance_uuid of node ${node.uuid}: it was set by allocation ${node.allocationUuid}; delete the allocation instead.`);
+    }
+    next.allocationUuid = null;
+  }
   if (changes.maintenance === false) Object.assign(next, { maintenanceReason: null, fault: null });
   if (changes.protected === true && !['active', 'rescue'].includes(next.provisionState)) {
     throw new InvalidStateError(`Protected nodes must be in the active or rescue state; node ${node.uuid} is in "${next.provisionState}".`);
@@ -160,6 +167,7 @@ export async function updateNode(deps: NodeServiceDeps, node: NodeRecord, change
   try {
     // Only while nobody holds the node: a lock taken between our read and this write wins.
     const saved = await deps.tables.nodes.update(node.id, diff, [{ col: 'reservation', op: 'isNull' }]);
+    if (saved && node.allocationUuid && saved.allocationUuid === null) await deps.tables.allocations.deleteWhere('uuid', node.allocationUuid);
     if (!saved) {
       const now = await deps.tables.nodes.findBy('id', node.id);
       if (!now) throw new NodeNotFoundError(`Node ${node.uuid} could not be found.`);

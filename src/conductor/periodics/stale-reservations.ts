@@ -37,3 +37,19 @@ export async function releaseDeadConductorReservations(ctx: ConductorContext): P
   }
   return n;
 }
+
+/**
+ * Allocations are matched in the background; one caught `allocating` when its process died would stay so
+ * forever. At start-up, when no other conductor is alive to be working on them, they are failed so clients
+ * (which poll the allocation state) see an answer and can retry.
+ */
+export async function failInterruptedAllocations(ctx: ConductorContext): Promise<number> {
+  const others = (await ctx.tables.conductors.list()).filter((c) => c.hostname !== ctx.registry.hostname && isAlive(c));
+  if (others.length > 0) return 0;
+  const stuck = await ctx.tables.allocations.list({ filters: [{ col: 'state', op: 'eq', value: 'allocating' }] });
+  for (const a of stuck) {
+    await ctx.tables.allocations.update(a.id, { state: 'error', lastError: `Allocation ${a.uuid} was interrupted by a conductor restart; please retry.`, updatedAt: nowTimestamp() },
+      [{ col: 'state', op: 'eq', value: 'allocating' }]);
+  }
+  return stuck.length;
+}

@@ -1,5 +1,6 @@
 // Every volume connector and volume target field on the wire (1.32). A connector names the node's initiator
 // (IQN, WWPN, …); a target names a remote volume the node boots from or attaches.
+import { maskSecrets } from '../../../common/secrets.js';
 import { InvalidError } from '../../../common/errors.js';
 import type { VolumeConnectorRecord, VolumeTargetRecord } from '../../../db/records.js';
 import type { FieldSpec } from '../../fields.js';
@@ -33,7 +34,8 @@ export const VOLUME_TARGET_FIELDS: readonly FieldSpec<VolumeTargetRecord>[] = [
   { name: 'updated_at', since: 32, kind: 'timestamp' },
   { name: 'boot_index', since: 32, kind: 'int', write: 'both' },
   { name: 'extra', since: 32, kind: 'dict', write: 'both' },
-  { name: 'properties', since: 32, kind: 'dict', write: 'both' },
+  // CHAP credentials live here (auth_password): masked like driver_info, although Ironic shows them.
+  { name: 'properties', since: 32, kind: 'dict', write: 'both', get: (t) => maskSecrets(t.properties) },
   { name: 'volume_id', since: 32, kind: 'string', write: 'both', maxLength: 36 },
   { name: 'volume_type', since: 32, kind: 'string', write: 'both', maxLength: 64 },
   { name: 'node_uuid', since: 32, kind: 'uuid', write: 'both' },
