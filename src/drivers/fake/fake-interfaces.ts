@@ -62,12 +62,12 @@ function validateKnobs({ node }: ValidationContext): void {
   delayMs(node, 'fake_management_delay_ms');
 }
 
-/** Waits the configured delay, bounded by `timeoutS` (a slow fake is how tests make actions time out). */
-async function slowly(node: NodeRecord, key: string, timeoutS: number | undefined, onTimeout: () => Error): Promise<void> {
+/** Waits the configured delay; with `limit`, gives up after limit.s seconds (how tests make actions time out). */
+async function slowly(node: NodeRecord, key: string, limit?: { s: number | undefined; error: () => Error }): Promise<void> {
   const ms = delayMs(node, key);
-  if (timeoutS !== undefined && ms > timeoutS * 1000) {
-    await sleep(timeoutS * 1000);
-    throw onTimeout();
+  if (limit?.s !== undefined && ms > limit.s * 1000) {
+    await sleep(limit.s * 1000);
+    throw limit.error();
   }
   if (ms > 0) await sleep(ms);
 }
@@ -83,15 +83,17 @@ export const FakePower: PowerInterface = defineInterface({
   properties: {},
   validate: validateKnobs,
   async getPowerState({ node }: DriverCall): Promise<PowerState> {
-    await slowly(node, 'fake_power_delay_ms', undefined, () => new PowerError('unreachable'));
+    await slowly(node, 'fake_power_delay_ms');
     if (failing(node, 'power')) throw new PowerError(`Fake power failure for node ${node.uuid} (driver_info fake_fail).`);
     return fakeMachine(node.uuid).power;
   },
   async setPowerState({ node }: DriverCall, target: PowerTarget, opts?: { timeoutS?: number }): Promise<void> {
     const result = POWER_RESULT[target];
     if (!result) throw new PowerError(`Unsupported power target '${String(target)}' for node ${node.uuid}.`);
-    await slowly(node, 'fake_power_delay_ms', opts?.timeoutS,
-      () => new PowerError(`Power action '${target}' for node ${node.uuid} timed out after ${opts?.timeoutS} s (fake delay).`));
+    await slowly(node, 'fake_power_delay_ms', {
+      s: opts?.timeoutS,
+      error: () => new PowerError(`Power action '${target}' for node ${node.uuid} timed out after ${opts?.timeoutS} s (fake delay).`),
+    });
     if (failing(node, 'power')) throw new PowerError(`Fake power failure for node ${node.uuid} (driver_info fake_fail).`);
     const m = fakeMachine(node.uuid);
     const restarts = target === 'rebooting' || target === 'soft rebooting';
@@ -112,12 +114,12 @@ export const FakeManagement: ManagementInterface = defineInterface({
     if (!FAKE_BOOT_DEVICES.includes(device)) {
       throw new InvalidParameterValueError(`Invalid boot device ${device}, valid devices are: ${FAKE_BOOT_DEVICES.join(', ')}.`);
     }
-    await slowly(node, 'fake_management_delay_ms', undefined, () => new ManagementError('unreachable'));
+    await slowly(node, 'fake_management_delay_ms');
     if (failing(node, 'management')) throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
     Object.assign(fakeMachine(node.uuid), { bootDevice: device, persistent: opts?.persistent ?? false, efi: nodeBootMode(node) === 'uefi' });
   },
   async getBootDevice({ node }: DriverCall): Promise<{ bootDevice: BootDevice | null; persistent: boolean | null }> {
-    await slowly(node, 'fake_management_delay_ms', undefined, () => new ManagementError('unreachable'));
+    await slowly(node, 'fake_management_delay_ms');
     if (failing(node, 'management')) throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
     const m = fakeMachine(node.uuid);
     return { bootDevice: m.bootDevice, persistent: m.bootDevice === null ? null : m.persistent };
