@@ -32,9 +32,12 @@ power_on() {
   boot=$(cat "$dir/boot" 2>/dev/null || echo default)
   count=$(( $(cat "$dir/power_on_count" 2>/dev/null || echo 0) + 1 ))
   echo "$count" > "$dir/power_on_count"
-  # setsid: the machine leads its own process group, so power off reaches whatever it spawned.
+  # setsid: the machine leads its own process group, so power off reaches whatever it spawned. It must not
+  # inherit ipmi_sim's descriptors (bash closes them before running it): holding the BMC's UDP socket, a
+  # machine that outlives a stopped BMC would keep the port bound and a restarted BMC would be refused.
   BMC_PORT=$BMC_PORT BMC_DIR=$dir BMC_BOOTDEV=$boot BMC_POWER_ON_COUNT=$count \
-    setsid sh "$dir/machine.sh" </dev/null >>"$dir/machine.log" 2>&1 &
+    setsid bash -c 'for fd in /proc/self/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && [ -e "$fd" ] && eval "exec $n>&-"; done; exec sh "$1"' \
+    machine "$dir/machine.sh" </dev/null >>"$dir/machine.log" 2>&1 &
   pid=$!
   echo "$pid" > "$dir/machine.pid"
   sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f20 > "$dir/machine.pid.start"

@@ -169,8 +169,10 @@ async function runPowerChange(task: Task, target: PowerTarget, timeoutS: number 
     const state = await task.driver.power().getPowerState(call);
     await task.save({ powerState: state, targetPowerState: null });
   } catch (err) {
+    // Like Ironic's node_power_action: the failure is recorded, the provision state left alone (a failed
+    // power off in `wait call-back` must not fail the deploy).
     await task.save({ targetPowerState: null });
-    await task.fail(`Failed to change power state to '${target}' for node ${task.node.uuid}: ${(err as Error).message}`, 'fail', undefined);
+    await task.fail(`Failed to change power state to '${target}' for node ${task.node.uuid}: ${(err as Error).message}`, null);
   }
 }
 

@@ -64,11 +64,14 @@ export class Task {
     return saved;
   }
 
-  /** Records a failure on the node (message scrubbed of secrets) and fires `fail` when the state allows. */
-  async fail(message: string, event: ProvisionEvent = 'fail', fault?: string): Promise<void> {
+  /**
+   * Records a failure on the node (message scrubbed of secrets) and fires `event` when the state allows;
+   * `event` null records only, for actions outside the provision state machine (power changes).
+   */
+  async fail(message: string, event: ProvisionEvent | null = 'fail', fault?: string): Promise<void> {
     const text = scrubText(message);
     const extra: Partial<NodeRecord> = { lastError: text, ...(fault ? { fault } : {}) };
-    if (nextState(this.#node.provisionState, event, this.#node.targetProvisionState)) await this.fire(event, extra);
+    if (event && nextState(this.#node.provisionState, event, this.#node.targetProvisionState)) await this.fire(event, extra);
     else await this.save(extra);
     await recordHistory(this.ctx, this.#node, { severity: 'ERROR', event: text, eventType: this.purpose });
     log.warn('node action failed', { node: this.#node.uuid, purpose: this.purpose, error: text });

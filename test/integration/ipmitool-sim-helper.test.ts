@@ -50,6 +50,30 @@ describe('ipmi-sim helper', () => {
     await fleet.stop(); // twice is harmless
   });
 
+  it('restarts one BMC on its port while its machine keeps running (the machine holds none of its descriptors)', async () => {
+    const fleet = await startBmcs({ count: 2 });
+    try {
+      const [b, other] = [fleet.bmcs[0]!, fleet.bmcs[1]!];
+      const status = () => new Promise<string>((ok) => execFile('ipmitool',
+        ['-I', 'lanplus', '-C', '3', '-R', '1', '-N', '1', '-H', b.address, '-p', String(b.port), '-U', b.user, '-E', 'power', 'on'],
+        { env: { ...process.env, IPMI_PASSWORD: b.password } }, (err, out) => ok(err ? 'failed' : out.trim())));
+      expect(await status()).toBe('Chassis Power Control: Up/On');
+      const machine = b.machinePid()!;
+      const sim = Number(readFileSync(join(b.dir, 'ipmi_sim.pid'), 'utf8'));
+      await b.stop();
+      expect(alive(sim)).toBe(false);
+      expect(b.machinePid()).toBe(machine);
+      expect(other.powerIsOn()).toBe(false);
+      expect(await status()).toBe('failed');
+      await b.start();
+      expect(await status()).toBe('Chassis Power Control: Up/On');
+      expect(b.machinePid()).toBe(machine); // power on of a running machine is a no-op: it was seen as on
+      expect(b.powerOnCount()).toBe(1);
+    } finally {
+      await fleet.stop();
+    }
+  });
+
   it('refuses a UDP port someone else holds (ipmi_sim would share it silently)', async () => {
     const sock = createSocket('udp4');
     await new Promise<void>((ok) => sock.bind(0, '127.0.0.1', () => ok()));

@@ -53,6 +53,10 @@ export interface SimBmc {
   bootFlagsReceived(): Array<readonly [number, number]>;
   /** driver_info for this BMC (cipher suite 3: ipmi_sim 2.0.33 cannot negotiate one). */
   driverInfo(extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Stops this BMC's ipmi_sim only, as when a real BMC hangs: the machine keeps its power. */
+  stop(): Promise<void>;
+  /** Starts this BMC again on the same port with the same credentials (it sees the machine as it is). */
+  start(): Promise<void>;
 }
 
 export interface SimFleet {
@@ -142,8 +146,11 @@ function ipmiMessage(b: number[]): number[] | null {
   return b.slice(at + 1, at + 1 + b[at]!);
 }
 
-function bmcHandle(stateDir: string, port: number, user: string, password: string): SimBmc {
+const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+function bmcHandle(stateDir: string, port: number, user: string, password: string, env: NodeJS.ProcessEnv): SimBmc {
   const dir = join(stateDir, `bmc-${port}`);
+  const simPidFile = join(dir, 'ipmi_sim.pid');
   const self: SimBmc = {
     address: '127.0.0.1', port, user, password, dir, stateDir,
     powerIsOn: () => aliveSince(join(dir, 'machine.pid')) !== null,
@@ -161,6 +168,26 @@ function bmcHandle(stateDir: string, port: number, user: string, password: strin
     driverInfo: (extra = {}) => ({
       ipmi_address: '127.0.0.1', ipmi_port: port, ipmi_username: user, ipmi_password: password, ipmi_cipher_suite: 3, ...extra,
     }),
+    async stop() {
+      const pid = aliveSince(simPidFile);
+      if (pid === null) return;
+      // ipmi_sim leads its own session; the machine has another one (setsid in chassis-control.sh), so
+      // signalling this group leaves the machine running.
+      const signal = (sig: NodeJS.Signals) => {
+        try {
+          process.kill(-pid, sig);
+        } catch {
+          // already gone
+        }
+      };
+      signal('SIGTERM');
+      for (let i = 0; i < 30 && aliveSince(simPidFile) !== null; i++) await sleep(100);
+      if (aliveSince(simPidFile) !== null) signal('SIGKILL');
+    },
+    async start() {
+      const res = await runScript('start-bmcs.sh', [stateDir, String(port)], env);
+      if (res.code !== 0) throw new Error(`Could not restart the BMC on port ${port}: start-bmcs.sh exited ${res.code}: ${res.stderr.trim()}`);
+    },
   };
   return self;
 }
@@ -198,7 +225,7 @@ export async function startBmcs(opts: SimOptions = {}): Promise<SimFleet> {
     const res = await runScript('start-bmcs.sh', [stateDir, ...ports.map(String)], env);
     const fleet: SimFleet = {
       stateDir,
-      bmcs: ports.map((p) => bmcHandle(stateDir, p, user, password)),
+      bmcs: ports.map((p) => bmcHandle(stateDir, p, user, password, env)),
       async stop() {
         if (!live.delete(stateDir)) return;
         await runScript('stop-bmcs.sh', [stateDir], {});
