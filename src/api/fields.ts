@@ -26,8 +26,17 @@ export interface FieldSpec<R> {
 
 export const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
+const PROPS = new Map<string, string>();
+
+/** Record property of a field; cached because serialising a list asks this for every field of every row. */
 export function propOf<R>(spec: FieldSpec<R>): string {
-  return spec.prop ?? camel(spec.name);
+  if (spec.prop) return spec.prop;
+  let p = PROPS.get(spec.name);
+  if (p === undefined) {
+    p = camel(spec.name);
+    PROPS.set(spec.name, p);
+  }
+  return p;
 }
 
 export function visible<R>(specs: readonly FieldSpec<R>[], minor: number): FieldSpec<R>[] {

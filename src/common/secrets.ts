@@ -89,16 +89,18 @@ export class SecretBox {
   }
 }
 
-/** Encrypts the string values of secret keys (recursively) for storage. Non-string secrets are JSON-encoded first. */
+/**
+ * Encrypts the values of secret keys (recursively) for storage. Non-string secrets are JSON-encoded first.
+ * A value that merely looks encrypted is encrypted again: it came from a client, and opening must give it back.
+ */
 export function sealSecrets(value: unknown, box: SecretBox | null): unknown {
   if (!box) return value;
   if (Array.isArray(value)) return value.map((v) => sealSecrets(v, box));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (isSecretKey(k) && v !== null && !SecretBox.isEncrypted(v)) {
-      out[k] = box.encrypt(typeof v === 'string' ? v : ENC_JSON + JSON.stringify(v));
-    } else out[k] = isSecretKey(k) ? v : sealSecrets(v, box);
+    if (isSecretKey(k) && v !== null) out[k] = box.encrypt(typeof v === 'string' ? v : ENC_JSON + JSON.stringify(v));
+    else out[k] = isSecretKey(k) ? v : sealSecrets(v, box);
   }
   return out;
 }
@@ -106,16 +108,28 @@ export function sealSecrets(value: unknown, box: SecretBox | null): unknown {
 // Marks a sealed value that was not a string, so opening restores its type.
 const ENC_JSON = '\u0000json:';
 
-/** Reverses sealSecrets. Values encrypted under another key raise SecretBoxError (the data is not guessed at). */
-export function openSecrets(value: unknown, box: SecretBox | null): unknown {
-  if (SecretBox.isEncrypted(value)) {
-    if (!box) throw new SecretBoxError('stored secrets are encrypted but no encryption key is configured');
+let warnedNoKey = false;
+
+/**
+ * Reverses sealSecrets: only values under secret keys are opened, as only those were sealed. Values encrypted
+ * under another key raise SecretBoxError (the data is not guessed at); without a configured key ciphertext is
+ * left as it is (drivers then fail to authenticate) and a warning names the cause.
+ */
+export function openSecrets(value: unknown, box: SecretBox | null, underSecretKey = false): unknown {
+  if (underSecretKey && SecretBox.isEncrypted(value)) {
+    if (!box) {
+      if (!warnedNoKey) {
+        warnedNoKey = true;
+        process.emitWarning('Stored secrets are encrypted but no encryption key is configured (ANVIL_ENCRYPTION_KEY).');
+      }
+      return value;
+    }
     const plain = box.decrypt(value);
     return plain.startsWith(ENC_JSON) ? JSON.parse(plain.slice(ENC_JSON.length)) : plain;
   }
-  if (Array.isArray(value)) return value.map((v) => openSecrets(v, box));
+  if (Array.isArray(value)) return value.map((v) => openSecrets(v, box, underSecretKey));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = openSecrets(v, box);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = openSecrets(v, box, isSecretKey(k));
   return out;
 }

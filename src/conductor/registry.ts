@@ -55,22 +55,30 @@ export class ConductorRegistry {
   }
 
   /**
-   * Conductor that manages a node of `driver` in `group`. Rings are cached for a few seconds: this runs for
-   * every node in every list response.
+   * A synchronous owner lookup valid for a few seconds: serialising a list asks it for every node, so the
+   * alive conductors are read once per call and the rings are cached per (group, driver).
    */
-  async conductorFor(nodeUuid: string, driver: string, group: string): Promise<string | null> {
+  async ownerLookup(): Promise<(nodeUuid: string, driver: string, group: string) => string | null> {
     const now = Date.now();
     if (!this.#ringCache || now - this.#ringCache.at > 5_000) {
       this.#ringCache = { at: now, rings: new Map(), alive: await this.alive() };
     }
-    const key = `${group}\u0000${driver}`;
-    let ring = this.#ringCache.rings.get(key);
-    if (!ring) {
-      const hosts = this.#ringCache.alive.filter((c) => c.conductorGroup === group && c.drivers.includes(driver)).map((c) => c.hostname);
-      ring = new HashRing(hosts);
-      this.#ringCache.rings.set(key, ring);
-    }
-    return ring.owner(nodeUuid);
+    const cache = this.#ringCache;
+    return (nodeUuid, driver, group) => {
+      const key = `${group}\u0000${driver}`;
+      let ring = cache.rings.get(key);
+      if (!ring) {
+        const hosts = cache.alive.filter((c) => c.conductorGroup === group && c.drivers.includes(driver)).map((c) => c.hostname);
+        ring = new HashRing(hosts);
+        cache.rings.set(key, ring);
+      }
+      return ring.owner(nodeUuid);
+    };
+  }
+
+  /** Conductor that manages a node of `driver` in `group` (see ownerLookup for many nodes). */
+  async conductorFor(nodeUuid: string, driver: string, group: string): Promise<string | null> {
+    return (await this.ownerLookup())(nodeUuid, driver, group);
   }
 
   /** True when some alive conductor in `group` serves `driver` (Ironic refuses nodes nobody could manage). */

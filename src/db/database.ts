@@ -17,6 +17,16 @@ export interface Store {
 
 export class DatabaseUrlError extends Error {}
 
+/**
+ * camelCase names in queries, snake_case in the database. Result rows are left as the driver returns them and
+ * renamed once, in the row codec, together with the JSON decoding — one copy per row instead of two.
+ */
+class QueryOnlyCamelCase extends CamelCasePlugin {
+  override async transformResult(args: Parameters<CamelCasePlugin['transformResult']>[0]) {
+    return args.result;
+  }
+}
+
 /** `sqlite:///abs/path.db`, `sqlite://:memory:`, `postgresql://…` / `postgres://…`. */
 export function parseDatabaseUrl(url: string): { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } {
   if (url.startsWith('sqlite://')) {
@@ -33,7 +43,7 @@ export async function openStore(url: string, opts: { migrate?: boolean; secretBo
   const parsed = parseDatabaseUrl(url);
   const dialect = parsed.kind === 'sqlite' ? sqliteDialect(parsed.path) : postgresDialect(parsed.url);
   const flags = parsed.kind === 'sqlite' ? SQLITE_FLAGS : POSTGRES_FLAGS;
-  const db = new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect, plugins: [new QueryOnlyCamelCase()] });
   const store: Store = { db, flags, secretBox: opts.secretBox ?? null, close: () => db.destroy() };
   if (opts.migrate !== false) await migrateToLatest(store);
   return store;

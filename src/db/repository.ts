@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../common/secrets.js';
 import type { Database } from './schema.js';
 import type { Store } from './database.js';
-import { decodeRow, encodeRow, type TableCodec } from './codec.js';
+import { camelRow, decodeRow, encodeRow, type TableCodec } from './codec.js';
 
 export type Filter =
   | { readonly col: string; readonly op: 'eq'; readonly value: string | number | null }
@@ -146,11 +146,12 @@ export class Repository<R extends { id: number }> {
       if (hasNul(query.marker)) throw new MarkerNotFound(query.marker);
       const m = await this.#db.selectFrom(this.spec.table).selectAll().where(this.spec.markerColumn, '=', query.marker).executeTakeFirst();
       if (!m) throw new MarkerNotFound(query.marker);
+      const mr = camelRow(m);
       const expr = this.#sortExpr(sortKey);
-      const mv = sortKey === 'id' ? m.id : this.spec.nullableNumbers?.includes(sortKey) ? (m[sortKey] ?? -1)
-        : this.spec.numbers?.includes(sortKey) ? m[sortKey] : (m[sortKey] ?? '');
+      const mv = sortKey === 'id' ? mr.id : this.spec.nullableNumbers?.includes(sortKey) ? (mr[sortKey] ?? -1)
+        : this.spec.numbers?.includes(sortKey) ? mr[sortKey] : (mr[sortKey] ?? '');
       const op = dir === 'asc' ? sql.raw('>') : sql.raw('<');
-      q = q.where(sql<boolean>`(${expr} ${op} ${mv} or (${expr} = ${mv} and ${sql.ref('id')} ${op} ${m.id}))`);
+      q = q.where(sql<boolean>`(${expr} ${op} ${mv} or (${expr} = ${mv} and ${sql.ref('id')} ${op} ${mr.id}))`);
     }
     q = q.orderBy(this.#sortExpr(sortKey), dir);
     if (sortKey !== 'id') q = q.orderBy('id', dir);

@@ -100,6 +100,15 @@ describe.each(DIALECTS)('nodes API on %s', (dialect) => {
     expect(await api.tables.nodes.count()).toBe(before);
   });
 
+  it('stores client values that look like ciphertext without breaking reads', async () => {
+    const fake = 'anvil-enc:v1:deadbeef:AAAA:BBBB:CCCC';
+    const r = await api.post('/v1/nodes', { driver: 'fake-hardware', driver_info: { ipmi_password: fake, note: fake } });
+    expect(r.status).toBe(201);
+    const again = await api.get(`/v1/nodes/${r.body.uuid}`);
+    expect(again.status).toBe(200);
+    expect(again.body.driver_info).toEqual({ ipmi_password: '******', note: fake });
+  });
+
   it('refuses duplicate UUIDs and instance UUIDs with 409', async () => {
     const uuid = '0b9b6d2c-6a8a-4a4e-9c53-4c1b2a7d9e11';
     expect((await api.post('/v1/nodes', { driver: 'fake-hardware', uuid })).status).toBe(201);

@@ -14,6 +14,8 @@ export interface ViewOptions {
   readonly fields?: readonly string[];
   /** Plain list entries carry only the summary fields. */
   readonly summary?: boolean;
+  /** Owner lookup taken once for a whole list (registry.ownerLookup). */
+  readonly owner?: (nodeUuid: string, driver: string, group: string) => string | null;
 }
 
 export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record<string, unknown>> {
@@ -23,7 +25,9 @@ export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record
   if ('target_provision_state' in out && node.targetProvisionState) {
     out.target_provision_state = provisionStateAt(node.targetProvisionState, o.minor);
   }
-  if ('conductor' in out) out.conductor = await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
+  if ('conductor' in out) {
+    out.conductor = o.owner ? o.owner(node.uuid, node.driver, node.conductorGroup) : await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
+  }
   out.links = links(o.base, `nodes/${node.uuid}`);
   if (!only) {
     for (const [sub, since] of NODE_SUBRESOURCES) {

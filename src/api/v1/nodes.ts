@@ -12,11 +12,11 @@ import { applyPatch, parsePatch } from '../json-patch.js';
 import { nextLink, parsePage } from '../pagination.js';
 import { boolParam, readJson } from '../request.js';
 import { NODE_FIELDS } from './schemas/node-fields.js';
-import { nodeView } from './node-view.js';
+import { nodeView, type ViewOptions } from './node-view.js';
 
 export const nodeDeps = (c: Ctx): NodeServiceDeps => c.get('deps');
 
-const view = (c: Ctx, node: NodeRecord, extra: { fields?: string[]; summary?: boolean } = {}) =>
+const view = (c: Ctx, node: NodeRecord, extra: { fields?: string[]; summary?: boolean; owner?: ViewOptions['owner'] } = {}) =>
   nodeView(node, { minor: c.get('minor'), base: c.get('base'), registry: nodeDeps(c).registry, ...extra });
 
 type FilterParam = { name: string; since: number; build: (v: string, c: Ctx) => Filter | Filter[] | null };
@@ -106,8 +106,9 @@ async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], coll
     if (err instanceof MarkerNotFound) throw new InvalidParameterValueError(`The marker ${page.marker} could not be found.`);
     throw err;
   }
+  const owner = await nodeDeps(c).registry.ownerLookup();
   const body: Record<string, unknown> = {
-    nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? {} : { fields: fields ?? undefined, summary: !fields }))),
+    nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner }))),
   };
   const next = nextLink(c, detailPath ? `${collection}/detail` : collection, nodes.length, page, nodes.at(-1)?.uuid);
   if (next) body.next = next;

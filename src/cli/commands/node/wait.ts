@@ -105,7 +105,9 @@ export async function waitForProvisionState(
       );
     }
     if (!target) {
-      throw new CliError(`Node ${s.node} failed to reach state ${want}. It's in unexpected stable state ${state}`);
+      // Anvil addition: a verification that fell back to enroll explains itself in last_error, so show it.
+      const why = n.last_error ? `, and has error: ${pyStr(n.last_error)}` : '';
+      throw new CliError(`Node ${s.node} failed to reach state ${want}. It's in unexpected stable state ${state}${why}`);
     }
     return false;
   });
