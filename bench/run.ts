@@ -55,7 +55,7 @@ async function runGroups(opts: BenchOptions, endpoint: string, groups: readonly 
   const rows: WorkloadRow[] = [];
   let cleanupErrors = 0;
   try {
-    await preflight(client, opts);
+    if (groups.some((g) => g.needsApi !== false)) await preflight(client, opts);
     const runId = randomBytes(3).toString('hex');
     progress(`run id ${runId}: ${opts.nodes} nodes, concurrency ${opts.concurrency}, API ${opts.apiVersion}`);
     for (const group of groups) {
@@ -110,11 +110,12 @@ async function main(): Promise<number> {
   let server: RunningServer | undefined;
   let failed = true;
   try {
-    if (!opts.endpoint) {
+    if (!opts.endpoint && groups.some((g) => g.needsApi !== false)) {
       if (!opts.skipBuild) ensureBuilt(progress);
       server = await startAnvil(progress);
     }
-    const endpoint = opts.endpoint ?? server?.endpoint ?? '';
+    // Image-only runs have no API server; the client is then created but never used.
+    const endpoint = opts.endpoint ?? server?.endpoint ?? 'http://127.0.0.1:9';
     const startedAt = new Date().toISOString();
     const { rows, cleanupErrors } = await runGroups(opts, endpoint, groups);
     const cpu = cpus();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Anvil needs on a fresh Debian 12 machine: Node packages (which also builds dist/) and,
 # with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
-# the OpenIPMI simulator, genisoimage for config drives). Safe to re-run: packages already present are skipped.
+# the OpenIPMI simulator, genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
+# service also runs to convert qcow2/vmdk/vhd/vhdx images to raw). Safe to re-run: packages already present
+# are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +16,7 @@ for a in "$@"; do
 done
 
 if [ "$want_test" = 1 ]; then
-  pkgs="python3-ironicclient ipmitool openipmi genisoimage"
+  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,5 @@
-// Starts the all-in-one service: store (migrated), conductor registration, HTTP API. Returns a handle that
-// stops everything in reverse order.
+// Starts the all-in-one service: store (migrated), conductor registration, image cache and image server for
+// agents, HTTP API. Returns a handle that stops everything in reverse order.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './common/config.js';
@@ -12,12 +12,14 @@ import { createApp } from './api/app.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
 import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
+import { openConductorImages, type ConductorImages } from './images/agent-images.js';
 
 export interface RunningService {
   readonly url: string;
   readonly store: Store;
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
+  readonly images: ConductorImages;
   close(): Promise<void>;
 }
 
@@ -29,26 +31,34 @@ export async function startService(config: Config): Promise<RunningService> {
   const registry = new ConductorRegistry(t, config);
   await registry.register();
   const work = new BackgroundWork(config.workers);
-  const ctx = { tables: t, config, registry, work };
+  // Before any work runs: opening the cache removes what a crash left and starts the agents' image server.
+  const images = await openConductorImages(config);
+  const ctx = { tables: t, config, registry, work, images };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
   const periodics = new Periodics(ctx);
   periodics.start();
   const app = createApp({ store, ...ctx });
-  const server: ServerType = await new Promise((resolve, reject) => {
+  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    // The image server's socket would otherwise keep a failed start-up alive.
+    await periodics.stop();
+    await images.close();
+    throw err;
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname });
+  log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
   return {
-    url, store, registry, work,
+    url, store, registry, work, images,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await periodics.stop();
       await work.idle();
+      await images.close();
       await registry.unregister().catch(() => undefined);
       await store.close();
     },

@@ -1,5 +1,6 @@
 // Every workload group, in the order `npm run bench` runs them. Add new groups here.
 import { apiGroup } from './api.js';
+import { imagesGroup } from './images.js';
 import type { WorkloadGroup } from './types.js';
 
-export const GROUPS: readonly WorkloadGroup[] = [apiGroup];
+export const GROUPS: readonly WorkloadGroup[] = [apiGroup, imagesGroup];

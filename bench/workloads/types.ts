@@ -33,6 +33,8 @@ export interface PreparedGroup {
 export interface WorkloadGroup {
   readonly name: string;
   readonly summary: string;
+  /** False for groups that measure something other than the API (images): no server is started for them alone. */
+  readonly needsApi?: boolean;
   /** Fresh state per run; nothing is sent until a workload runs. */
   prepare(ctx: BenchContext): PreparedGroup;
 }

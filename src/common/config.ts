@@ -1,8 +1,8 @@
 // Every setting of the service, declared once as data: default, environment variable, command-line flag and
 // documentation come from this table (docs/configuration.md is checked against it by a test).
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 type Kind = 'string' | 'integer' | 'boolean' | 'list';
@@ -57,8 +57,47 @@ export const SETTINGS = {
   syncPowerStateWorkers: { kind: 'integer', default: () => 8, doc: 'BMCs queried at once by the power state sync.' },
   periodicCheckInterval: { kind: 'integer', default: () => 15, doc: 'Seconds between checks for timed-out wait states and stale reservations.' },
   powerActionTimeout: { kind: 'integer', default: () => 60, doc: 'Default seconds a power action may take before it fails (soft power off: 600).' },
+  fileUrlAllowedPaths: {
+    kind: 'list', default: () => [],
+    doc: 'Directories `file://` image URLs may point into (checked after resolving symlinks and `..`). Empty means `<stateDir>/images`. `/dev`, `/sys`, `/proc`, `/boot`, `/etc`, `/run` are refused at start-up.',
+  },
+  allowMd5Checksum: { kind: 'boolean', default: () => true, doc: 'Accept MD5 image checksums (32 hex digits, or `image_os_hash_algo: md5`).' },
+  maxImageVirtualSize: {
+    kind: 'integer', default: () => 2 * 1024 ** 4,
+    doc: 'Largest virtual size in bytes of an image (a qcow2/vmdk/vhd/vhdx header can claim far more than the file holds); larger images are refused.',
+  },
+  forceRawImages: { kind: 'boolean', default: () => true, doc: 'Convert qcow2, vmdk, vhd and vhdx images to raw (with `qemu-img`) before they are served to the agent.' },
   debug: { kind: 'boolean', default: () => false, doc: 'Put stack traces in `debuginfo` of 5xx error bodies and log at debug level.' },
   logLevel: { kind: 'string', default: () => 'info', doc: 'One of debug, info, warn, error.' },
+  imageCacheDir: {
+    kind: 'string', default: () => '',
+    doc: 'Root of the image cache (`master/` holds one copy per image URL, `nodes/<uuid>/` hard links to it). Empty means `<stateDir>/image-cache`.',
+  },
+  imageCacheMaxBytes: {
+    kind: 'integer', default: () => 20 * 1024 ** 3,
+    doc: 'Size limit of the image cache in bytes; least recently used images not in use are evicted beyond it (0: no limit).',
+  },
+  imageCacheTtl: { kind: 'integer', default: () => 7 * 24 * 3600, doc: 'Seconds an unused cached image is kept after its last use (0: no age limit).' },
+  imageConnectTimeout: { kind: 'integer', default: () => 30, doc: 'Seconds to wait for a connection (and TLS handshake) to an image origin.' },
+  imageReadTimeout: { kind: 'integer', default: () => 60, doc: 'Seconds an image origin may stay silent (before the headers or inside the body) before the attempt fails.' },
+  imageDownloadRetries: { kind: 'integer', default: () => 3, doc: 'Further attempts after a transient image download failure (connection error, 5xx, 408, 429, truncated body), with exponential backoff.' },
+  imageCaBundle: { kind: 'string', default: () => '', doc: 'PEM file of CA certificates trusted for https:// image origins, in addition to the built-in ones.' },
+  imageInsecure: { kind: 'boolean', default: () => false, doc: 'Skip TLS certificate verification of https:// image origins (testing only).' },
+  imageDownloadSource: {
+    kind: 'string', default: () => 'http',
+    doc: '`http`: the agent downloads http(s) images from their origin; `local`: the conductor caches them and serves them itself. A node may override it with `image_download_source` in driver_info or instance_info. `file://` images are always served by the conductor.',
+  },
+  imageServeHost: { kind: 'string', default: () => '', doc: 'Address the image server for deploy agents listens on. Empty means `host`.' },
+  imageServePort: { kind: 'integer', default: () => 0, doc: 'TCP port of the image server for deploy agents (0: a free port chosen at start).' },
+  imageServeBaseUrl: {
+    kind: 'string', default: () => '',
+    doc: 'Base URL agents use to reach the image server (Ironic `[deploy]http_url`). Empty means `http://<imageServeHost>:<port>`.',
+  },
+  imageServeUrlTtl: { kind: 'integer', default: () => 3600, doc: 'Seconds a signed image URL handed to an agent stays valid.' },
+  imageServeKey: {
+    kind: 'string', default: () => '', secret: true,
+    doc: 'Key signing image URLs for agents. Empty means a random key per process (URLs then die with a restart).',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -95,6 +134,40 @@ function coerce(name: string, kind: Kind, raw: unknown, source: string): unknown
     return items.map((s) => s.trim()).filter(Boolean);
   }
   return String(raw);
+}
+
+/**
+ * Directories no `file://` image may come from, whatever the configuration says: reading a device, kernel
+ * interface or the host's own secrets through an image URL would leak them to whoever can deploy a node.
+ */
+export const FORBIDDEN_FILE_ROOTS: readonly string[] = ['/dev', '/sys', '/proc', '/boot', '/etc', '/run'];
+
+/** True when `path` is `dir` or lies below it (both absolute and normalised). */
+export function isWithin(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
+/**
+ * Normalises the allowed roots and refuses dangerous ones: a root at or under a forbidden directory, or one
+ * that contains a forbidden directory (`/`), also when a symlink leads there.
+ */
+function checkFileUrlRoots(roots: readonly string[]): string[] {
+  return roots.map((root) => {
+    const abs = resolve(root);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // Not created yet: the lexical check below still applies, and image-source.ts re-checks at use.
+    }
+    for (const p of new Set([abs, real])) {
+      const bad = FORBIDDEN_FILE_ROOTS.find((f) => isWithin(p, f) || isWithin(f, p));
+      if (bad) {
+        throw new ConfigError(`fileUrlAllowedPaths entry ${root}${p !== root ? ` (${p})` : ''} is not allowed: file:// images may never come from ${FORBIDDEN_FILE_ROOTS.join(', ')} or a directory containing them (${bad})`);
+      }
+    }
+    return abs;
+  });
 }
 
 export interface ConfigSources {
@@ -139,6 +212,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const cfg = out as Config;
   if (cfg.port < 0 || cfg.port > 65535) throw new ConfigError(`port must be between 0 and 65535, got ${cfg.port}`);
   if (!cfg.databaseUrl) out.databaseUrl = `sqlite://${resolve(cfg.stateDir, 'anvil.db')}`;
+  out.fileUrlAllowedPaths = checkFileUrlRoots(cfg.fileUrlAllowedPaths.length ? cfg.fileUrlAllowedPaths : [resolve(cfg.stateDir, 'images')]);
+  if (cfg.maxImageVirtualSize < 1) throw new ConfigError(`maxImageVirtualSize must be a positive number of bytes, got ${cfg.maxImageVirtualSize}`);
   if (cfg.encryptionKeyFile && !cfg.encryptionKey) {
     out.encryptionKey = readFileSync(cfg.encryptionKeyFile, 'utf8').trim();
   }

@@ -74,3 +74,9 @@ export class VolumeConnectorTypeAndIdAlreadyExistsError extends errorClass('Volu
 export class VolumeTargetNotFoundError extends errorClass('VolumeTargetNotFound', 404) {}
 export class VolumeTargetAlreadyExistsError extends errorClass('VolumeTargetAlreadyExists', 409) {}
 export class VolumeTargetBootIndexAlreadyExistsError extends errorClass('VolumeTargetBootIndexAlreadyExists', 409) {}
+// An image whose content is unsafe or not what it claims (backing file, disguised format, oversized); the
+// request (its instance_info) is what is wrong, hence 400 where Ironic leaves its default.
+export class ImageUnacceptableError extends errorClass('ImageUnacceptable', 400) {}
+export class ImageConvertFailedError extends errorClass('ImageConvertFailed', 500) {}
+// An image could not be fetched from its origin (after the retries transient failures get).
+export class ImageDownloadFailedError extends errorClass('ImageDownloadFailed', 500) {}

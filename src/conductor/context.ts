@@ -1,6 +1,7 @@
 // Everything conductor code needs, passed explicitly.
 import type { Config } from '../common/config.js';
 import type { Tables } from '../db/tables.js';
+import type { ConductorImages } from '../images/agent-images.js';
 import type { BackgroundWork } from './background-work.js';
 import type { ConductorRegistry } from './registry.js';
 
@@ -9,4 +10,6 @@ export interface ConductorContext {
   readonly config: Config;
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
+  /** Image cache and image server for agents; absent in contexts built without them (unit tests). */
+  readonly images?: ConductorImages;
 }

@@ -227,7 +227,7 @@ export async function validateNode(deps: NodeServiceDeps, node: NodeRecord, mino
       report[kind] = { result: false, reason: `Driver ${node.driver} does not support ${kind} (disabled or not implemented).` };
     } else {
       try {
-        impl.validate?.({ node, portCount });
+        await impl.validate?.({ node, portCount, config: deps.config });
         report[kind] = { result: true };
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -1,5 +1,6 @@
 // The vocabulary of hardware interfaces: the kinds a node is composed of, and what every implementation
 // declares about itself (its name, the driver_info keys it reads, and a cheap validation).
+import type { Config } from '../common/config.js';
 import type { NodeRecord } from '../db/records.js';
 
 /** Interface kinds in the order Ironic reports them, with the microversion that introduced each node field. */
@@ -19,6 +20,8 @@ export interface PropertySpec {
 export interface ValidationContext {
   readonly node: NodeRecord;
   readonly portCount: number;
+  /** The service configuration (allowed file:// roots, checksum policy, …). */
+  readonly config: Config;
 }
 
 export interface HardwareInterface {
@@ -29,10 +32,11 @@ export interface HardwareInterface {
   /** True for the `no-*` placeholders: validation reports the kind as unsupported. */
   readonly unsupported?: boolean;
   /**
-   * Cheap checks only; runs inside API requests (node validate, and before actions).
+   * Cheap checks only; runs inside API requests (node validate, and before actions). May be async for
+   * local look-ups (a file:// image's real path), never for network calls.
    * @throws InvalidParameterValueError / MissingParameterValueError with a reason safe to show the user.
    */
-  validate?(ctx: ValidationContext): void;
+  validate?(ctx: ValidationContext): void | Promise<void>;
 }
 
 export type PowerState = 'power on' | 'power off';

@@ -2,6 +2,7 @@
 // file, or `image_os_hash_algo` + `image_os_hash_value`), and the hasher that checks them while the bytes
 // stream past — the image is never read a second time to verify it.
 import { createHash, getHashes, type Hash } from 'node:crypto';
+import type { Config } from '../common/config.js';
 import { InvalidParameterValueError } from '../common/errors.js';
 
 export interface ExpectedChecksum {
@@ -26,6 +27,11 @@ export interface ChecksumPolicy {
   readonly allowMd5: boolean;
 }
 
+/** The policy a service configuration sets. */
+export function checksumPolicy(config: Pick<Config, 'allowMd5Checksum'>): ChecksumPolicy {
+  return { allowMd5: config.allowMd5Checksum };
+}
+
 export function supportedAlgorithm(name: string): string | null {
   const n = name.trim().toLowerCase();
   return getHashes().includes(n) ? n : null;
@@ -47,6 +53,27 @@ export function algorithmForDigest(digest: string, policy: ChecksumPolicy): stri
   return checkAlgorithm(algo, policy);
 }
 
+/**
+ * True for the URL of a checksum file. Any other `scheme://` is refused here with a message about the
+ * scheme, instead of later as "not a hexadecimal digest".
+ */
+function isChecksumUrl(value: string, field: string): boolean {
+  if (/^(https?|file):\/\//i.test(value)) return true;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  if (scheme) throw new InvalidParameterValueError(`${field}: the checksum file URL scheme "${scheme}:" is not supported; give a hex digest or an http://, https:// or file:/// URL.`);
+  return false;
+}
+
+/** A digest of the wrong length can never match: refuse it now rather than after a download. */
+function checkDigestLength(digest: string, algorithm: string, what: string): void {
+  // Extendable-output functions (shake*) have no fixed length.
+  if (algorithm.startsWith('shake')) return;
+  const want = createHash(algorithm).digest().length * 2;
+  if (digest.length !== want) {
+    throw new InvalidParameterValueError(`${what} has ${digest.length} hex digits, but ${algorithm} digests have ${want}.`);
+  }
+}
+
 /** Reads what instance_info says about the image's checksum. `image_os_hash_*` wins over `image_checksum`. */
 export function checksumSpec(info: Record<string, unknown>, policy: ChecksumPolicy): ChecksumSpec {
   const algo = info.image_os_hash_algo;
@@ -56,14 +83,15 @@ export function checksumSpec(info: Record<string, unknown>, policy: ChecksumPoli
       throw new InvalidParameterValueError('image_os_hash_algo and image_os_hash_value must be given together as strings.');
     }
     const algorithm = checkAlgorithm(algo, policy);
-    if (/^(https?|file):\/\//i.test(value)) return { kind: 'file', ref: { url: value, algorithm } };
+    if (isChecksumUrl(value, 'image_os_hash_value')) return { kind: 'file', ref: { url: value, algorithm } };
     if (!/^[0-9a-fA-F]+$/.test(value)) throw new InvalidParameterValueError(`image_os_hash_value "${value}" is not a hexadecimal digest.`);
+    checkDigestLength(value, algorithm, 'image_os_hash_value');
     return { kind: 'digest', expected: { algorithm, digest: value.toLowerCase() } };
   }
   const checksum = info.image_checksum;
   if (checksum === undefined || checksum === null || checksum === '') return { kind: 'none' };
   if (typeof checksum !== 'string') throw new InvalidParameterValueError('image_checksum must be a string.');
-  if (/^(https?|file):\/\//i.test(checksum)) return { kind: 'file', ref: { url: checksum } };
+  if (isChecksumUrl(checksum, 'image_checksum')) return { kind: 'file', ref: { url: checksum } };
   return { kind: 'digest', expected: { algorithm: algorithmForDigest(checksum, policy), digest: checksum.trim().toLowerCase() } };
 }
 
@@ -86,7 +114,10 @@ export function digestFromChecksumFile(text: string, fileName: string, policy: C
     }
   }
   if (!digest) throw new InvalidParameterValueError(`The checksum file has no entry for ${fileName}.`);
-  return { algorithm: algorithm ? checkAlgorithm(algorithm, policy) : algorithmForDigest(digest, policy), digest: digest.toLowerCase() };
+  if (!algorithm) return { algorithm: algorithmForDigest(digest, policy), digest: digest.toLowerCase() };
+  const algo = checkAlgorithm(algorithm, policy);
+  checkDigestLength(digest, algo, `The checksum file's entry for ${fileName}`);
+  return { algorithm: algo, digest: digest.toLowerCase() };
 }
 
 /** Hashes bytes as they pass; `verify()` throws a message naming algorithm, expected and actual digests. */

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterValueError, ManagementError } from '../../common/errors.js';
 import type { NodeRecord } from '../../db/records.js';
+import { testConfig } from './test-node.js';
 import type { BootDevice, ManagementInterface } from '../interfaces.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -35,7 +36,7 @@ export function managementContract(label: string, impl: ManagementInterface, h: 
     it('declares itself and supports at least pxe and disk', async () => {
       expect(impl.kind).toBe('management');
       const node = await h.node();
-      expect(() => impl.validate?.({ node, portCount: 0 })).not.toThrow();
+      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, config: testConfig() }))).resolves.toBeUndefined();
       const devices = await impl.supportedBootDevices({ node });
       expect(devices).toEqual(expect.arrayContaining(['pxe', 'disk']));
     });

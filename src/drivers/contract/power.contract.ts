@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PowerError } from '../../common/errors.js';
 import type { NodeRecord } from '../../db/records.js';
+import { testConfig } from './test-node.js';
 import type { PowerInterface, PowerState } from '../interfaces.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -36,7 +37,7 @@ export function powerContract(label: string, impl: PowerInterface, h: PowerHarne
       expect(impl.name).toMatch(/^[a-z][a-z0-9-]*$/);
       for (const spec of Object.values(impl.properties)) expect(spec.description.length).toBeGreaterThan(0);
       const node = await h.node();
-      expect(() => impl.validate?.({ node, portCount: 0 })).not.toThrow();
+      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, config: testConfig() }))).resolves.toBeUndefined();
     });
 
     it('powers on and off, as seen by the hardware and by getPowerState', async () => {

@@ -1,6 +1,12 @@
 // A complete NodeRecord for driver tests, without a database: drivers only read the record they are given.
 import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../common/config.js';
 import type { NodeRecord } from '../../db/records.js';
+
+/** The built-in defaults, for validation contexts of driver tests. */
+export function testConfig(): Config {
+  return loadConfig({ env: {} });
+}
 
 export function testNode(overrides: Partial<NodeRecord> = {}): NodeRecord {
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PowerError } from '../../common/errors.js';
 import { managementContract } from '../contract/management.contract.js';
 import { powerContract } from '../contract/power.contract.js';
-import { testNode } from '../contract/test-node.js';
+import { testConfig, testNode } from '../contract/test-node.js';
 import { fake, FakeManagement, FakePower, fakeMachine } from './fake-interfaces.js';
 
 const bootModeCaps = (mode?: 'uefi' | 'bios') => (mode ? { capabilities: `boot_mode:${mode},cpu_vt:true` } : {});
@@ -65,7 +65,7 @@ describe('fake interfaces', () => {
   });
 
   it('validates its knobs', () => {
-    expect(() => FakePower.validate!({ node: testNode({ driverInfo: { fake_power_delay_ms: 'soon' } }), portCount: 0 })).toThrow(/non-negative integer/);
+    expect(() => FakePower.validate!({ node: testNode({ driverInfo: { fake_power_delay_ms: 'soon' } }), portCount: 0, config: testConfig() })).toThrow(/non-negative integer/);
   });
 
   it('uses the node boot mode for the EFI flag, UEFI by default', async () => {
