@@ -6,6 +6,8 @@ export interface BenchOptions {
   readonly endpoint: string | undefined;
   readonly label: string;
   readonly nodes: number;
+  /** Nodes the `provision` group drives through manage → provide → deploy. */
+  readonly provisionNodes: number;
   readonly concurrency: number;
   readonly apiVersion: string;
   readonly json: string | undefined;
@@ -20,6 +22,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --endpoint URL       benchmark a running server (default: start a private Anvil)
   --label NAME         name in the table and JSON (default: anvil, or the endpoint's host:port)
   --nodes N            nodes (and ports) to create (default 1000)
+  --provision-nodes N  nodes the provision group drives to active (default 1000)
   --concurrency N      parallel keep-alive connections (default 8)
   --api-version V      X-OpenStack-Ironic-API-Version to send (default 1.78)
   --only GROUP[,GROUP] workload groups to run (default: all)
@@ -41,6 +44,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'endpoint': { type: 'string' },
       'label': { type: 'string' },
       'nodes': { type: 'string' },
+      'provision-nodes': { type: 'string' },
       'concurrency': { type: 'string' },
       'api-version': { type: 'string' },
       'json': { type: 'string' },
@@ -64,6 +68,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     endpoint,
     label: values.label ?? (endpoint ? new URL(endpoint).host : 'anvil'),
     nodes,
+    provisionNodes: positiveInt('provision-nodes', values['provision-nodes'], 1000),
     concurrency: positiveInt('concurrency', values.concurrency, 8),
     apiVersion,
     json: values.json,

@@ -5,6 +5,8 @@ import type { HttpClient, LoadResult } from '../http-load.js';
 export interface BenchContext {
   readonly client: HttpClient;
   readonly nodes: number;
+  /** Nodes for the `provision` group (`--provision-nodes`); absent means its default. */
+  readonly provisionNodes?: number;
   readonly concurrency: number;
   /** Short random tag put into names and MACs so runs never collide with each other or with other users. */
   readonly runId: string;
