@@ -59,7 +59,7 @@ async function runGroups(opts: BenchOptions, endpoint: string, groups: readonly 
     const runId = randomBytes(3).toString('hex');
     progress(`run id ${runId}: ${opts.nodes} nodes, concurrency ${opts.concurrency}, API ${opts.apiVersion}`);
     for (const group of groups) {
-      const prepared = group.prepare({ client, nodes: opts.nodes, concurrency: opts.concurrency, runId, progress });
+      const prepared = group.prepare({ client, nodes: opts.nodes, provisionNodes: opts.provisionNodes, concurrency: opts.concurrency, runId, progress });
       try {
         for (const w of prepared.workloads) {
           progress(`${group.name}: ${w.name} ...`);
@@ -121,7 +121,7 @@ async function main(): Promise<number> {
     const cpu = cpus();
     const report: BenchReport = {
       label: opts.label,
-      endpoint,
+      endpoint: server || opts.endpoint ? endpoint : '(no API server: image workloads only)',
       startedAt,
       options: { nodes: opts.nodes, concurrency: opts.concurrency, apiVersion: opts.apiVersion },
       machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, os: osName() },

@@ -20,6 +20,8 @@ const GiB = 1024 * MiB;
 const THROUGHPUT_BYTES = 2 * GiB;
 const MEMORY_BYTES = 4 * GiB;
 const NODES = 100;
+/** Rounds per throughput figure (ours and each limit); the best counts, as a limit is a best case. */
+const ROUNDS = 3;
 /** The issue's targets: ≥ 90 % of the slower physical limit; < 64 MiB of RSS growth. */
 const TARGET_PCT = 90;
 const RSS_LIMIT = 64 * MiB;
@@ -68,7 +70,9 @@ async function startOrigin(dir: string): Promise<Origin> {
 interface ChildFetch {
   readonly ms: number;
   readonly size: number;
+  /** While the image streamed; `rssGrowthSinceOpen` also counts the warm-up's one-time costs. */
   readonly rssGrowth: number;
+  readonly rssGrowthSinceOpen: number;
   readonly checksum: { readonly digest: string };
 }
 
@@ -108,8 +112,9 @@ function prepare(ctx: BenchContext): PreparedGroup {
   };
   process.once('exit', cleanupAll);
   const ensureOrigin = async (): Promise<Origin> => (origin ??= await startOrigin(dir));
+  // 32 MiB: enough for the child's hot path to be compiled and its allocator to reach its working set.
   const warmUpFile = (): string => {
-    makeImage(join(dir, 'warm.raw'), MiB);
+    makeImage(join(dir, 'warm.raw'), 32 * MiB);
     return 'warm.raw';
   };
 
@@ -122,24 +127,41 @@ function prepare(ctx: BenchContext): PreparedGroup {
           makeImage(image2, THROUGHPUT_BYTES);
           const warm = warmUpFile();
           const o = await ensureOrigin();
-          // The physical limits, on the same file (in the page cache, as the origin reads it).
-          const sum = timedShell('sha256sum "$1"', image2);
+          // The physical limits, on the same file (in the page cache, as the origin reads it). Each figure is
+          // the best of ROUNDS, each round starting with no dirty pages, so that writeback left over from the
+          // previous step slows none of them down.
+          const best = <T extends { ms: number }>(f: () => T): T => {
+            let top: T | undefined;
+            for (let i = 0; i < ROUNDS; i++) {
+              timedShell('sync');
+              const r = f();
+              if (!top || r.ms < top.ms) top = r;
+            }
+            return top!;
+          };
+          const sum = best(() => timedShell('sha256sum "$1"', image2));
           sha2 = sum.stdout.split(/\s+/)[0]!;
-          const cat = timedShell('cat "$1" > "$2"', image2, join(dir, 'copy'));
-          rmSync(join(dir, 'copy'));
-          const catSync = timedShell('cat "$1" > "$2" && sync "$2"', image2, join(dir, 'copy'));
-          rmSync(join(dir, 'copy'));
-          const r = await fetchInChild(`${o.base}/image-2g.raw`, join(dir, 'cache-throughput'), sha2, `${o.base}/${warm}`);
-          rmSync(join(dir, 'cache-throughput'), { recursive: true, force: true });
-          const ours = mbps(r.size, r.ms);
+          const copy = join(dir, 'copy');
+          const cat = best(() => timedShell('rm -f "$2"; cat "$1" > "$2"', image2, copy));
+          const catSync = best(() => timedShell('rm -f "$2"; cat "$1" > "$2" && sync "$2"', image2, copy));
+          rmSync(copy);
+          let r: ChildFetch | undefined;
+          for (let i = 0; i < ROUNDS; i++) {
+            timedShell('sync');
+            const root = join(dir, 'cache-throughput');
+            const one = await fetchInChild(`${o.base}/image-2g.raw`, root, sha2, `${o.base}/${warm}`);
+            rmSync(root, { recursive: true, force: true });
+            if (!r || one.ms < r.ms) r = one;
+          }
+          const ours = mbps(r!.size, r!.ms);
           const limits = { sha256sum: mbps(THROUGHPUT_BYTES, sum.ms), cat: mbps(THROUGHPUT_BYTES, cat.ms), catSync: mbps(THROUGHPUT_BYTES, catSync.ms) };
           const slower = Math.min(limits.sha256sum, limits.cat);
           const pct = (100 * ours) / slower;
-          const failures = r.checksum.digest === sha2 ? [] : [`digest ${r.checksum.digest} != sha256sum ${sha2}`];
+          const failures = r!.checksum.digest === sha2 ? [] : [`digest ${r!.checksum.digest} != sha256sum ${sha2}`];
           const note = `anvil ${fmt(ours)} MB/s (HTTP + SHA-256 + write + fsync); sha256sum ${fmt(limits.sha256sum)} MB/s; ` +
             `cat > copy ${fmt(limits.cat)} MB/s (with fsync ${fmt(limits.catSync)}); ${fmt(pct)} % of the slower ` +
-            `(target ≥ ${TARGET_PCT} %${pct < TARGET_PCT ? ', MISSED' : ''}); RSS +${fmt(r.rssGrowth / MiB)} MiB`;
-          return outcome([r.ms], failures, note);
+            `(target ≥ ${TARGET_PCT} %${pct < TARGET_PCT ? ', MISSED' : ''}); best of ${ROUNDS} each; RSS +${fmt(r!.rssGrowth / MiB)} MiB`;
+          return outcome([r!.ms], failures, note);
         },
       },
       {
@@ -153,6 +175,7 @@ function prepare(ctx: BenchContext): PreparedGroup {
             fileRoots: { fileUrlAllowedPaths: [] }, checksumPolicy: { allowMd5: true }, maxVirtualSize: 2 ** 50, forceRaw: false,
           });
           const before = (await o.counts()).GET ?? 0;
+          timedShell('sync');
           const t0 = performance.now();
           const failures: string[] = [];
           const latencies = await Promise.all(Array.from({ length: NODES }, async (_, i) => {
@@ -187,10 +210,11 @@ function prepare(ctx: BenchContext): PreparedGroup {
             const path = join(dir, 'image-4g.raw');
             makeImage(path, MEMORY_BYTES);
             const o = await ensureOrigin();
-            const sum = timedShell('sha256sum "$1"', path);
+            const sum = timedShell('sha256sum "$1" && sync', path);
             const r = await fetchInChild(`${o.base}/image-4g.raw`, join(dir, 'cache-memory'), sum.stdout.split(/\s+/)[0]!, `${o.base}/${warmUpFile()}`);
             const failures = r.rssGrowth < RSS_LIMIT ? [] : [`RSS grew by ${fmt(r.rssGrowth / MiB)} MiB, limit ${RSS_LIMIT / MiB} MiB`];
-            return outcome([r.ms], failures, `RSS +${fmt(r.rssGrowth / MiB)} MiB (limit ${RSS_LIMIT / MiB}) for ${MEMORY_BYTES / GiB} GiB at ${fmt(mbps(r.size, r.ms))} MB/s`);
+            return outcome([r.ms], failures, `RSS +${fmt(r.rssGrowth / MiB)} MiB (limit ${RSS_LIMIT / MiB}) while ${MEMORY_BYTES / GiB} GiB streamed ` +
+              `at ${fmt(mbps(r.size, r.ms))} MB/s; +${fmt(r.rssGrowthSinceOpen / MiB)} MiB counting first-transfer costs (JIT, allocator)`);
           } finally {
             cleanupAll();
           }

@@ -7,8 +7,8 @@ import { ConfigError } from '../common/config.js';
 import { InvalidParameterValueError } from '../common/errors.js';
 import { cacheRoot } from './cache-store.js';
 import { ImageCache, type ImageRequest } from './cache.js';
-import type { ExpectedChecksum } from './checksum.js';
-import { downloadSettings } from './download.js';
+import { checksumPolicy, type ExpectedChecksum } from './checksum.js';
+import { downloadSettings, type DownloadSettings } from './download.js';
 import type { DiskFormat } from './format.js';
 import { parseImageSource } from './image-source.js';
 import type { DownloadProgress, ProgressListener } from './progress.js';
@@ -31,9 +31,20 @@ export async function openConductorImages(config: Config): Promise<ConductorImag
   if (!SOURCES.includes(defaultSource)) {
     throw new ConfigError(`imageDownloadSource must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(config.imageDownloadSource)}`);
   }
+  for (const [name, min] of [['imageConnectTimeout', 1], ['imageReadTimeout', 1], ['imageServeUrlTtl', 1], ['imageDownloadRetries', 0],
+    ['imageCacheMaxBytes', 0], ['imageCacheTtl', 0], ['imageServePort', 0]] as const) {
+    if (config[name] < min) throw new ConfigError(`${name} must be at least ${min}, got ${config[name]}`);
+  }
+  if (config.imageServePort > 65535) throw new ConfigError(`imageServePort must be at most 65535, got ${config.imageServePort}`);
+  let download: DownloadSettings;
+  try {
+    download = downloadSettings(config);
+  } catch (err) {
+    throw new ConfigError(`imageCaBundle ${config.imageCaBundle} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
   const cache = await ImageCache.open({
     root: cacheRoot(config), maxBytes: config.imageCacheMaxBytes, ttlS: config.imageCacheTtl,
-    download: downloadSettings(config), fileRoots: config, checksumPolicy: { allowMd5: config.allowMd5Checksum },
+    download, fileRoots: config, checksumPolicy: checksumPolicy(config),
     maxVirtualSize: config.maxImageVirtualSize, forceRaw: config.forceRawImages,
   });
   let server: ImageServer;

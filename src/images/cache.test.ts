@@ -3,7 +3,7 @@
 // leftovers, and the cached raw conversion of a qcow2.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,6 +58,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await origin.close();
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('freshness', () => {
@@ -180,6 +181,9 @@ describe('checksums', () => {
     h.release();
     expect(h.checksum).toEqual({ algorithm: 'md5', digest: md5 });
     expect(origin.count('GET', '/md5.raw')).toBe(2);
+    // The copy made without a checksum was replaced, not left behind.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(cache.layout.master).filter((f) => !f.endsWith('.json'))).toHaveLength(1);
   });
 });
 

@@ -63,6 +63,7 @@ export interface CacheStats {
   misses: number;
   /** Requests that joined a transfer another request had started (single flight). */
   sharedTransfers: number;
+  /** Body bytes fetched from http(s) origins (file:// copies are not downloads). */
   bytesDownloaded: number;
   headRequests: number;
   conversions: number;
@@ -251,12 +252,15 @@ export class ImageCache {
 
   async #refresh(name: string, req: ImageRequest, source: ReturnType<typeof parseImageSource>, expected: ExpectedChecksum | null,
     force: boolean): Promise<{ sc: Sidecar; transferred: boolean }> {
-    const current = force ? null : await readSidecar(this.layout, name);
+    // Read even when forced: the copy it names is superseded by the new one and must be cleaned up.
+    const current = await readSidecar(this.layout, name);
     const s = this.#opts.download;
     if (source.kind === 'file') {
       const opened = await openFileSource(source.path, this.#opts.fileRoots);
       try {
-        if (current && current.sourceMtimeMs === opened.mtimeMs && current.sourceSize === opened.size) return { sc: await this.#touch(current), transferred: false };
+        if (!force && current && current.sourceMtimeMs === opened.mtimeMs && current.sourceSize === opened.size) {
+          return { sc: await this.#touch(current), transferred: false };
+        }
         await this.evict(opened.size);
         return await this.#fill(name, req.url, expected, current, async (tmp, digests) => {
           const r = await fileToFile(opened, tmp, digests, s, req.onProgress);
@@ -267,7 +271,7 @@ export class ImageCache {
       }
     }
     let head: HeadResult | null = null;
-    if (current) {
+    if (current && !force) {
       this.#stats.headRequests++;
       // An origin that cannot answer HEAD gets a GET, which retries and reports properly if it fails too.
       head = await headUrl(source.url, s).catch(() => null);
@@ -287,6 +291,7 @@ export class ImageCache {
     const digests = new Digests(expected);
     const fetchStartedAt = this.#now();
     let sc: Sidecar;
+    let renamed: string | null = null;
     try {
       const meta = await transfer(tmp, digests);
       let found: Record<string, string>;
@@ -299,6 +304,7 @@ export class ImageCache {
       await fsyncFile(tmp);
       const dataFile = this.layout.newDataFile(name);
       await rename(tmp, this.layout.data(dataFile));
+      renamed = this.layout.data(dataFile);
       const now = this.#now();
       sc = {
         version: 1, name, url, dataFile, size: (await stat(this.layout.data(dataFile))).size, ...meta, fetchStartedAt, fetchedAt: now,
@@ -306,7 +312,8 @@ export class ImageCache {
       };
       await writeSidecar(this.layout, sc);
     } catch (err) {
-      await rm(tmp, { force: true });
+      // No sidecar names these bytes: they would only wait for the next start-up to be cleaned.
+      await rm(renamed ?? tmp, { force: true });
       throw err;
     }
     if (current && current.dataFile !== sc.dataFile) this.#supersede(name, current.dataFile);

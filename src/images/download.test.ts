@@ -2,7 +2,7 @@
 // permanent errors not retried, TLS verification with and without a CA bundle, redirects and progress.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,7 @@ import type { DownloadProgress } from './progress.js';
 
 setLogSink(() => undefined);
 
-const S: DownloadSettings = { connectTimeoutMs: 2000, readTimeoutMs: 400, retries: 2, backoffMs: 10, insecure: false, progressIntervalMs: 0 };
+const S: DownloadSettings = { connectTimeoutMs: 5000, readTimeoutMs: 5000, retries: 2, backoffMs: 10, insecure: false, progressIntervalMs: 0 };
 const dir = mkdtempSync(join(tmpdir(), 'anvil-dl-'));
 const data = randomBytes(3 * 1024 * 1024 + 123);
 const sha = createHash('sha256').update(data).digest('hex');
@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await origin.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function get(url: string, settings = S, onProgress?: (p: DownloadProgress) => void): Promise<{ bytes: Buffer; sha256: string }> {
@@ -80,13 +81,13 @@ describe('httpToFile', () => {
   });
 
   it('fails with a read timeout when the origin stalls, and recovers when a retry is allowed', async () => {
-    const stall = { kind: 'stall', afterBytes: 500_000, ms: 1500 } as const;
+    const stall = { kind: 'stall', afterBytes: 500_000, ms: 2500 } as const;
     const url = origin.route('/slow.raw', { file: imageFile, faults: [stall] });
-    const err = await get(url, { ...S, retries: 0 }).catch((e: unknown) => e);
+    const err = await get(url, { ...S, readTimeoutMs: 500, retries: 0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageDownloadFailedError);
-    expect((err as Error).message).toMatch(/read timeout/);
+    expect((err as Error).message).toMatch(/no data from 127\.0\.0\.1:\d+ for 500 ms \(read timeout\)/);
     origin.route('/slow.raw', { file: imageFile, faults: [stall] });
-    expect((await get(url, { ...S, retries: 1 })).sha256).toBe(sha);
+    expect((await get(url, { ...S, readTimeoutMs: 500, retries: 1 })).sha256).toBe(sha);
   });
 
   it('does not retry a 404, and gives up on a 503 after the configured attempts', async () => {

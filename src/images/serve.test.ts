@@ -1,7 +1,7 @@
 // The agents' image server: signed expiring URLs (forged, expired, other node: refused), Range requests, and
 // agentImageUrl choosing between the origin and the conductor's own copy.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('parseRange', () => {

@@ -106,7 +106,10 @@ describe('memory while streaming a large image', () => {
     }
     await new Promise<void>((r) => out.end(() => r()));
     sha = hash.digest('hex');
-    writeFileSync(join(dir, 'small.raw'), block);
+    // The warm-up image: big enough to take JIT and allocator start-up costs out of the growth figure.
+    const warm = createWriteStream(join(dir, 'warm.raw'));
+    for (let i = 0; i < 32; i++) warm.write(block);
+    await new Promise<void>((r) => warm.end(() => r()));
     mkdirSync(join(dir, 'cache'));
   });
   afterAll(async () => {
@@ -116,12 +119,14 @@ describe('memory while streaming a large image', () => {
 
   it('grows the fetching process by less than 64 MiB for 512 MiB of image', async () => {
     const url = origin.route('/big.raw', { file: join(dir, 'big.raw') });
-    const warm = origin.route('/small.raw', { file: join(dir, 'small.raw') });
+    const warm = origin.route('/warm.raw', { file: join(dir, 'warm.raw') });
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/image-fetch-child.ts'), url, join(dir, 'cache'), sha, warm],
       { cwd: ROOT, maxBuffer: 1 << 20 });
-    const r = JSON.parse(stdout) as { rssGrowth: number; size: number; checksum: { digest: string }; ms: number };
+    const r = JSON.parse(stdout) as { rssGrowth: number; rssGrowthSinceOpen: number; size: number; checksum: { digest: string }; ms: number };
     expect(r.size).toBe(SIZE);
     expect(r.checksum.digest).toBe(sha);
+    // Measured: a few MiB while the 512 MiB stream through; about 40 MiB counting the one-time start-up costs.
     expect(r.rssGrowth).toBeLessThan(64 * MiB);
+    expect(r.rssGrowthSinceOpen).toBeLessThan(96 * MiB);
   }, 120_000);
 });
