@@ -7,6 +7,10 @@ import { tables, type Tables } from '../../src/db/tables.js';
 import { ConductorRegistry } from '../../src/conductor/registry.js';
 import { createApp } from '../../src/api/app.js';
 import { BackgroundWork } from '../../src/conductor/background-work.js';
+import { openConductorImages, type ConductorImages } from '../../src/images/agent-images.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export interface ApiResponse {
@@ -24,6 +28,7 @@ export interface TestApi {
   readonly config: Config;
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
+  readonly images: ConductorImages | undefined;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /** Shorthands at microversion `latest`. */
   get(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -33,15 +38,22 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(dialect: Dialect, overrides: Record<string, unknown> = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  /** Open the image cache and the image server for agents (in a temporary state directory). */
+  readonly images?: boolean;
+}
+
+export async function startTestApi(dialect: Dialect, overrides: Record<string, unknown> = {}, opts: TestApiOptions = {}): Promise<TestApi> {
   const db: TestDatabase = await createTestDatabase(dialect);
-  const config = loadConfig({ env: {}, flags: { databaseUrl: db.url, conductorHostname: 'test-conductor', ...overrides } });
+  const stateDir = opts.images ? mkdtempSync(join(tmpdir(), 'anvil-state-')) : undefined;
+  const config = loadConfig({ env: {}, flags: { databaseUrl: db.url, conductorHostname: 'test-conductor', ...(stateDir ? { stateDir } : {}), ...overrides } });
+  const images = opts.images ? await openConductorImages(config) : undefined;
   const store = await openStore(config.databaseUrl, { secretBox: config.encryptionKey ? new SecretBox(config.encryptionKey) : null });
   const t = tables(store);
   const registry = new ConductorRegistry(t, config);
   await registry.register();
   const work = new BackgroundWork(config.workers);
-  const app = createApp({ store, tables: t, config, registry, work });
+  const app = createApp({ store, tables: t, config, registry, work, images });
 
   async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     const init: RequestInit = { method, headers: { 'X-OpenStack-Ironic-API-Version': 'latest', ...headers } };
@@ -67,8 +79,11 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
     post: (p, b, h) => request('POST', p, b, h),
     patch: (p, b, h) => request('PATCH', p, b, h),
     del: (p, h) => request('DELETE', p, undefined, h),
+    images,
     async close() {
       await work.idle();
+      await images?.close();
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
       await registry.unregister().catch(() => undefined);
       await store.close();
       await db.drop();

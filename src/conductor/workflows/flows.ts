@@ -4,6 +4,7 @@ import type { Task } from '../task.js';
 import { dropAllocationAfterTeardown } from '../allocation-service.js';
 import { nowTimestamp } from '../../db/schema.js';
 import { bootIntoRamdisk, powerOff, usesAgent } from './ramdisk.js';
+import { prepareInstanceImage, releaseInstanceImage } from './instance-image.js';
 import type { UserEvent } from '../states.js';
 
 type Flow = (task: Task) => Promise<void>;
@@ -45,13 +46,18 @@ const deploy: Flow = async (task) => {
     await task.fire('done', { deployStep: {}, lastError: null, powerState: 'power on' });
     return;
   }
-  if (await attempt(task, 'Deploy', () => bootIntoRamdisk(task))) await task.fire('wait');
+  const ready = await attempt(task, 'Deploy', async () => {
+    await prepareInstanceImage(task);
+    await bootIntoRamdisk(task);
+  });
+  if (ready) await task.fire('wait');
 };
 
 /** deleting -> (tear down) -> cleaning -> available. */
 const teardown: Flow = async (task) => {
   const ok = await attempt(task, 'Tear down', async () => {
     if (usesAgent(task)) await powerOff(task);
+    await releaseInstanceImage(task);
     const allocation = task.node.allocationUuid;
     await task.fire('done', { instanceInfo: {}, instanceUuid: null, allocationUuid: null, deployStep: {} });
     await dropAllocationAfterTeardown(task.ctx.tables, allocation);
