@@ -63,6 +63,8 @@ export interface NodeRecord {
   parentNode: string | null;
   disablePowerOff: boolean;
   conductorAffinity: string | null;
+  /** Row version, bumped by every update; not part of the API. */
+  version?: number;
   createdAt: string;
   updatedAt: string | null;
 }

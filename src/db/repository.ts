@@ -30,6 +30,8 @@ export interface RepositorySpec {
   /** Columns that may be NULL and are numbers; they sort as -1 so NULL ordering agrees across dialects. */
   readonly nullableNumbers?: readonly string[];
   readonly numbers?: readonly string[];
+  /** The table has a `version` column every update increments (for caches keyed on it). */
+  readonly versioned?: boolean;
 }
 
 /** Raised by the store when a unique column already holds the value; resources turn it into their 409. */
@@ -92,6 +94,8 @@ export class Repository<R extends { id: number }> {
   async update(id: number, changes: Partial<R>, conditions: readonly Filter[] = [], db: Kysely<any> = this.#db): Promise<R | null> {
     const values = this.encode(changes);
     delete values.id;
+    delete values.version;
+    if (this.spec.versioned) values.version = sql`${sql.ref('version')} + 1`;
     try {
       const q = this.#applyFilters(db.updateTable(this.spec.table).set(values).where('id', '=', id), conditions);
       const row = await q.returningAll().executeTakeFirst();
@@ -138,10 +142,21 @@ export class Repository<R extends { id: number }> {
     return q;
   }
 
+  /** Like list, but only `columns` of each row, undecoded (camelCase keys): for cheap pre-passes. */
+  async listColumns(query: ListQuery, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+    return (await this.#listQuery(query, columns)).map((r: Record<string, unknown>) => camelRow(r));
+  }
+
   async list(query: ListQuery = {}): Promise<R[]> {
+    const rows = await this.#listQuery(query);
+    return rows.map((r: Record<string, unknown>) => this.decode(r));
+  }
+
+  async #listQuery(query: ListQuery, columns?: readonly string[]): Promise<Record<string, unknown>[]> {
     const sortKey = query.sortKey ?? 'id';
     const dir = query.sortDir ?? 'asc';
-    let q = this.#applyFilters(this.#db.selectFrom(this.spec.table).selectAll(), query.filters ?? []);
+    const base = this.#db.selectFrom(this.spec.table);
+    let q = this.#applyFilters(columns ? base.select(columns as string[]) : base.selectAll(), query.filters ?? []);
     if (query.marker !== undefined) {
       if (hasNul(query.marker)) throw new MarkerNotFound(query.marker);
       const m = await this.#db.selectFrom(this.spec.table).selectAll().where(this.spec.markerColumn, '=', query.marker).executeTakeFirst();
@@ -156,8 +171,7 @@ export class Repository<R extends { id: number }> {
     q = q.orderBy(this.#sortExpr(sortKey), dir);
     if (sortKey !== 'id') q = q.orderBy('id', dir);
     if (query.limit !== undefined) q = q.limit(query.limit);
-    const rows = await q.execute();
-    return rows.map((r: Record<string, unknown>) => this.decode(r));
+    return q.execute();
   }
 }
 

@@ -68,6 +68,8 @@ export interface NodesTable {
   parentNode: string | null;
   disablePowerOff: Flag;
   conductorAffinity: string | null;
+  /** Bumped by every update (Repository spec `versioned`). */
+  version: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp | null;
 }

@@ -18,6 +18,7 @@ export const nodesRepo = (store: Store) => new Repository<NodeRecord>(store, {
   },
   numbers: ['maintenance', 'consoleEnabled', 'protected', 'retired', 'disablePowerOff'],
   nullableNumbers: ['automatedClean', 'secureBoot'],
+  versioned: true,
 });
 
 export const portsRepo = (store: Store) => new Repository<PortRecord>(store, {

@@ -40,6 +40,23 @@ describe.each(DIALECTS)('node lists on %s', (dialect) => {
     expect((await api.get('/v1/nodes?detail=true', { 'X-OpenStack-Ironic-API-Version': '1.42' })).status).toBe(406);
   });
 
+  it('never serves a stale view from the serialisation cache', async () => {
+    const first = await api.get('/v1/nodes?detail=True');
+    const n3 = () => api.get('/v1/nodes?detail=True').then((r) => r.body.nodes.find((n: { name: string }) => n.name === 'n3'));
+    expect((await n3()).extra).toEqual({});
+    await api.patch('/v1/nodes/n3', [{ op: 'add', path: '/extra/seen', value: 1 }]);
+    expect((await n3()).extra).toEqual({ seen: 1 });
+    const rec = (await api.tables.nodes.findBy('name', 'n3'))!;
+    await api.tables.nodes.update(rec.id, { reservation: 'somebody' });
+    expect((await n3()).reservation).toBe('somebody');
+    await api.tables.nodes.update(rec.id, { reservation: null });
+    expect((await n3()).reservation).toBeNull();
+    const old = await api.get('/v1/nodes/detail', { 'X-OpenStack-Ironic-API-Version': '1.1' });
+    expect(old.body.nodes[0].name).toBeUndefined();
+    expect(first.body.nodes.length).toBe(old.body.nodes.length);
+    expect(JSON.parse((await api.get('/v1/nodes?detail=True')).text)).toEqual((await api.get('/v1/nodes?detail=True')).body);
+  });
+
   it('pages with limit and marker through the next link', async () => {
     const seen: string[] = [];
     let path: string | undefined = '/v1/nodes?limit=3&fields=uuid,name';

@@ -13,6 +13,7 @@ import { nextLink, parsePage } from '../pagination.js';
 import { boolParam, readJson } from '../request.js';
 import { NODE_FIELDS } from './schemas/node-fields.js';
 import { nodeView, type ViewOptions } from './node-view.js';
+import { NodeViewCache } from './node-view-cache.js';
 
 export const nodeDeps = (c: Ctx): NodeServiceDeps => c.get('deps');
 
@@ -97,22 +98,59 @@ async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], coll
   const filters = [...scope, ...listFilters(c)];
   const conductor = c.req.query('conductor');
   if (conductor !== undefined && minor < 49) throw new NotAcceptableError('The conductor parameter requires API version 1.49 or later.');
-  let nodes: NodeRecord[];
+  const query = { filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker };
+  let heads: NodeHead[];
+  let loaded: NodeRecord[] = [];
   try {
-    nodes = conductor === undefined
-      ? await c.get('deps').tables.nodes.list({ filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker })
-      : await nodesOfConductor(c, conductor, { filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker });
+    if (conductor === undefined) heads = (await c.get('deps').tables.nodes.listColumns(query, HEAD_COLUMNS)) as unknown as NodeHead[];
+    else heads = loaded = await nodesOfConductor(c, conductor, query);
   } catch (err) {
     if (err instanceof MarkerNotFound) throw new InvalidParameterValueError(`The marker ${page.marker} could not be found.`);
     throw err;
   }
   const owner = await nodeDeps(c).registry.ownerLookup();
-  const body: Record<string, unknown> = {
-    nodes: await Promise.all(nodes.map((n) => view(c, n, detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner }))),
-  };
-  const next = nextLink(c, detailPath ? `${collection}/detail` : collection, nodes.length, page, nodes.at(-1)?.uuid);
-  if (next) body.next = next;
-  return c.json(body);
+  const opts = detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner };
+  const variant = `${minor}|${c.get('base')}|${detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary'}|`;
+  const cache = viewCache(c);
+  const variantOf = (n: NodeHead) => variant + String(owner(n.uuid, n.driver, n.conductorGroup));
+  const parts = heads.map((h) => cache.get(h.uuid, h.version ?? -1, variantOf(h)));
+  const missing = heads.filter((_, i) => parts[i] === undefined).map((h) => h.uuid);
+  if (missing.length) {
+    const fresh = new Map<string, NodeRecord>();
+    for (const n of loaded) fresh.set(n.uuid, n);
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500).filter((u) => !fresh.has(u));
+      if (chunk.length) for (const n of await c.get('deps').tables.nodes.list({ filters: [{ col: 'uuid', op: 'in', value: chunk }] })) fresh.set(n.uuid, n);
+    }
+    for (let i = 0; i < heads.length; i++) {
+      if (parts[i] !== undefined) continue;
+      const n = fresh.get(heads[i]!.uuid);
+      if (!n) continue; // deleted between the two reads
+      const json = JSON.stringify(await view(c, n, opts));
+      cache.put(n, variantOf(n), json);
+      parts[i] = json;
+    }
+  }
+  const next = nextLink(c, detailPath ? `${collection}/detail` : collection, heads.length, page, heads.at(-1)?.uuid);
+  // Assembled from cached JSON fragments: the same bytes c.json would produce, without re-serialising.
+  const body = `{"nodes":[${parts.filter((p) => p !== undefined).join(',')}]${next ? `,"next":${JSON.stringify(next)}` : ''}}`;
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
+}
+
+type NodeHead = Pick<NodeRecord, 'uuid' | 'version' | 'driver' | 'conductorGroup'>;
+const HEAD_COLUMNS = ['uuid', 'version', 'driver', 'conductorGroup'];
+
+const VIEW_CACHES = new WeakMap<object, NodeViewCache>();
+
+/** One cache per store, so separate services in one process (tests) never share entries. */
+function viewCache(c: Ctx): NodeViewCache {
+  const store = c.get('deps').store;
+  let cache = VIEW_CACHES.get(store);
+  if (!cache) {
+    cache = new NodeViewCache();
+    VIEW_CACHES.set(store, cache);
+  }
+  return cache;
 }
 
 /** Turns a JSON Patch on the wire form into record changes (secrets are patched in clear, masked on output). */

@@ -5,6 +5,7 @@ import { initial } from './0001-initial.js';
 import { nodeHistory } from './0003-node-history.js';
 import { nodeExtras } from './0004-node-extras.js';
 import { allocationsVolumeTemplates } from './0005-allocations-volume-templates.js';
+import { nodeVersion } from './0006-node-version.js';
 
 export interface SchemaMigration {
   readonly name: string;
@@ -12,4 +13,4 @@ export interface SchemaMigration {
   down?(db: Kysely<any>, flags: DialectFlags): Promise<void>;
 }
 
-export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory, nodeExtras, allocationsVolumeTemplates];
+export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory, nodeExtras, allocationsVolumeTemplates, nodeVersion];
