@@ -3,15 +3,14 @@
 // "management"), and a small, fixed set of BIOS settings with registry data. Nothing touches hardware.
 import { InvalidParameterValueError, ManagementError } from '../../common/errors.js';
 import type { NodeRecord } from '../../db/records.js';
+import { failing } from './fake-interfaces.js';
 import type {
   BiosSettingValue, BiosSettingsSupport, BootModeSupport, DriverCall, IndicatorInfo, IndicatorState, IndicatorSupport,
   VirtualMediaSupport,
 } from '../interfaces.js';
 
 function failIfAsked(node: NodeRecord): void {
-  const v = node.driverInfo.fake_fail;
-  const kinds = typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [];
-  if (kinds.includes('management') || kinds.includes('all')) {
+  if (failing(node, 'management')) {
     throw new ManagementError(`Fake management failure for node ${node.uuid} (driver_info fake_fail).`);
   }
 }

@@ -50,7 +50,8 @@ function delayMs(node: NodeRecord, key: string): number {
   return n;
 }
 
-function failing(node: NodeRecord, kind: 'power' | 'management'): boolean {
+/** True when driver_info `fake_fail` names `kind` (or "all"). */
+export function failing(node: NodeRecord, kind: 'power' | 'management'): boolean {
   const v = node.driverInfo.fake_fail;
   if (typeof v !== 'string') return false;
   const kinds = v.split(',').map((s) => s.trim());
