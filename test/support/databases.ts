@@ -38,8 +38,21 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     async drop() {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // A closed pool's sessions may take a moment to leave the server. Forcing them out would hit clients that
+        // are still ending with "terminating connection" errors, so wait for them instead, and force only last.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(attempt < 50 ? `DROP DATABASE IF EXISTS ${name}` : `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
