@@ -5,23 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestApi, type TestApi } from '../support/api-client.js';
 import { expectIronicError, expectRefused } from '../support/api-assertions.js';
+import { at, createNode, reserveNode } from '../support/nodes.js';
 
-const at = (v: string) => ({ 'X-OpenStack-Ironic-API-Version': v });
 
 describe.each(DIALECTS)('node management extras (%s)', (dialect) => {
   let api: TestApi;
   beforeAll(async () => { api = await startTestApi(dialect); });
   afterAll(() => api.close());
 
-  const newNode = async (body: Record<string, unknown> = {}) => {
-    const res = await api.post('/v1/nodes', { driver: 'fake-hardware', ...body });
-    expect(res.status, res.text).toBe(201);
-    return res.body.uuid as string;
-  };
-  const lock = async (uuid: string, holder: string | null = 'other-host') => {
-    const rec = (await api.tables.nodes.findBy('uuid', uuid))!;
-    await api.tables.nodes.update(rec.id, { reservation: holder });
-  };
+  const newNode = (body: Record<string, unknown> = {}) => createNode(api, body);
+  const lock = (uuid: string, holder: string | null = 'other-host') => reserveNode(api, uuid, holder);
   const put = (path: string, body: unknown, h?: Record<string, string>) => api.request('PUT', path, body, h);
   const show = async (uuid: string) => (await api.get(`/v1/nodes/${uuid}`)).body;
 

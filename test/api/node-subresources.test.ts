@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestApi, type TestApi } from '../support/api-client.js';
 import { expectIronicError, expectRefused } from '../support/api-assertions.js';
+import { at, createNode, reserveNode } from '../support/nodes.js';
 import { saveFirmwareComponent, saveInventory } from '../../src/conductor/node-data.js';
 
-const at = (v: string) => ({ 'X-OpenStack-Ironic-API-Version': v });
 let seq = 0;
 const mac = () => `52:54:00:cc:${(Math.floor(++seq / 256) % 256).toString(16).padStart(2, '0')}:${(seq % 256).toString(16).padStart(2, '0')}`;
 const VIF = (n: number) => `aaaaaaaa-bbbb-cccc-dddd-${String(n).padStart(12, '0')}`;
@@ -17,15 +17,8 @@ describe.each(DIALECTS)('node sub-resources (%s)', (dialect) => {
   beforeAll(async () => { api = await startTestApi(dialect); });
   afterAll(() => api.close());
 
-  const newNode = async (body: Record<string, unknown> = {}) => {
-    const res = await api.post('/v1/nodes', { driver: 'fake-hardware', ...body });
-    expect(res.status, res.text).toBe(201);
-    return res.body.uuid as string;
-  };
-  const lock = async (uuid: string, holder: string | null = 'other-host') => {
-    const rec = (await api.tables.nodes.findBy('uuid', uuid))!;
-    await api.tables.nodes.update(rec.id, { reservation: holder });
-  };
+  const newNode = (body: Record<string, unknown> = {}) => createNode(api, body);
+  const lock = (uuid: string, holder: string | null = 'other-host') => reserveNode(api, uuid, holder);
   const put = (path: string, body: unknown, h?: Record<string, string>) => api.request('PUT', path, body, h);
 
   describe('RAID', () => {
