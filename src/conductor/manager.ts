@@ -14,6 +14,7 @@ import { acquireNode, type Task } from './task.js';
 import type { ConductorContext } from './context.js';
 import { flowFor } from './workflows/flows.js';
 import { validateNode } from './node-service.js';
+import { reapplyBootDevice, rememberBootDevice } from './forced-boot-device.js';
 import type { UserEvent } from './states.js';
 
 export interface ProvisionRequest {
@@ -165,6 +166,7 @@ async function runPowerChange(task: Task, target: PowerTarget, timeoutS: number 
   const call = { node: task.node };
   const defaultTimeout = target.startsWith('soft') ? 600 : task.ctx.config.powerActionTimeout;
   try {
+    if (target !== 'power off' && target !== 'soft power off') await reapplyBootDevice(task);
     await task.driver.power().setPowerState(call, target, { timeoutS: timeoutS ?? defaultTimeout });
     const state = await task.driver.power().getPowerState(call);
     await task.save({ powerState: state, targetPowerState: null });
@@ -190,6 +192,7 @@ export async function setBootDevice(ctx: ConductorContext, node: NodeRecord, dev
       throw new InvalidParameterValueError(`Invalid boot device ${device}, valid devices are: ${supported.join(', ')}.`);
     }
     await mgmt.setBootDevice({ node: task.node }, device as BootDevice, { persistent });
+    await rememberBootDevice(task, device as BootDevice, persistent);
   });
 }
 

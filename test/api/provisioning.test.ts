@@ -5,6 +5,7 @@ import { DIALECTS } from '../support/databases.js';
 import { startTestApi, type TestApi } from '../support/api-client.js';
 import { fixture } from '../support/fixtures.js';
 import { failTimedOutWaits } from '../../src/conductor/periodics/timeouts.js';
+import { fakeMachine } from '../../src/drivers/fake/fake-interfaces.js';
 
 const faultOf = (name: string) => JSON.parse(fixture(name).response.body.error_message).faultstring as string;
 
@@ -87,6 +88,23 @@ describe.each(DIALECTS)('provisioning on %s', (dialect) => {
     }
     expect((await api.request('PUT', `/v1/nodes/${node.uuid}/states/power`, { target: 'sideways' })).status).toBe(400);
     expect((await api.request('PUT', `/v1/nodes/${node.uuid}/states/power`, { target: 'power on', timeout: -1 })).status).toBe(400);
+  });
+
+  it('sets the remembered boot device again before each power on when ipmi_force_boot_device is set', async () => {
+    const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware', driver_info: { ipmi_force_boot_device: true } });
+    const bootDevice = `/v1/nodes/${node.uuid}/management/boot_device`;
+    expect((await api.request('PUT', bootDevice, { boot_device: 'pxe', persistent: true })).status).toBe(204);
+    expect((await api.tables.nodes.findBy('uuid', node.uuid))!.driverInternalInfo.persistent_boot_device).toBe('pxe');
+    // The "BMC" forgets: the device is changed behind the conductor's back.
+    fakeMachine(node.uuid).bootDevice = 'disk';
+    expect((await api.get(bootDevice)).body.boot_device).toBe('disk');
+    expect((await api.request('PUT', `/v1/nodes/${node.uuid}/states/power`, { target: 'power on' })).status).toBe(202);
+    await api.work.idle();
+    expect((await api.get(bootDevice)).body).toEqual({ boot_device: 'pxe', persistent: true });
+    // Without the flag nothing is remembered or re-applied.
+    const { body: plain } = await api.post('/v1/nodes', { driver: 'fake-hardware' });
+    await api.request('PUT', `/v1/nodes/${plain.uuid}/management/boot_device`, { boot_device: 'pxe', persistent: true });
+    expect((await api.tables.nodes.findBy('uuid', plain.uuid))!.driverInternalInfo.persistent_boot_device).toBeUndefined();
   });
 
   it('refuses a direct deploy of an HTTP image without a checksum', async () => {
