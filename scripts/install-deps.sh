@@ -16,7 +16,7 @@ for a in "$@"; do
 done
 
 if [ "$want_test" = 1 ]; then
-  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils"
+  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

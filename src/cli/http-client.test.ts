@@ -109,6 +109,21 @@ describe('ApiClient retries', () => {
   });
 });
 
+describe('ApiClient --debug output', () => {
+  it('shows requests and responses without the secrets in their bodies', async () => {
+    const lines: string[] = [];
+    const api = new FakeApi().on('POST', '/v1/nodes', { status: 201, body: { driver_info: { ipmi_password: 'echoed-Pa55' } } });
+    const c = new ApiClient({ endpoint: 'http://ironic.test:6385', apiVersion: 'latest', fetch: api.fetch, sleep: () => Promise.resolve(),
+      log: { error: () => undefined, debug: (l) => lines.push(l) } });
+    await c.post('/v1/nodes', { driver: 'ipmi', driver_info: { ipmi_address: 'bmc', ipmi_password: 's3cret-Pa55' } });
+    const all = lines.join('\n');
+    expect(all).toContain('REQ: curl');
+    expect(all).toContain('"ipmi_address":"bmc"');
+    expect(all).not.toContain('s3cret-Pa55');
+    expect(all).not.toContain('echoed-Pa55');
+  });
+});
+
 describe('ApiClient version negotiation', () => {
   const tooNew = {
     status: 406,

@@ -3,6 +3,7 @@
 
 import { ConnectionError, CliError, HttpError, UnsupportedVersionError } from './errors.js';
 import { fill } from './output/text.js';
+import { scrubText } from '../common/secrets.js';
 
 export const VERSION_HEADER = 'X-OpenStack-Ironic-API-Version';
 const MIN_HEADER = 'X-OpenStack-Ironic-API-Minimum-Version';
@@ -186,7 +187,8 @@ export class ApiClient {
       const hdrs = Object.entries(headers)
         .map(([k, v]) => ` -H "${k}: ${k === 'Authorization' ? '***' : v}"`)
         .join('');
-      debug(`REQ: curl -g -i -X ${method} ${url}${hdrs}${payload === undefined ? '' : ` -d '${payload}'`}`);
+      // Bodies carry driver_info passwords on create/set; --debug output must not show them.
+      debug(`REQ: curl -g -i -X ${method} ${url}${hdrs}${payload === undefined ? '' : ` -d '${scrubText(payload)}'`}`);
     }
     try {
       return await this.#fetch(url, {
@@ -215,7 +217,7 @@ export class ApiClient {
     if (debug) {
       const hdrs = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join(' ');
       debug(`RESP: [${res.status}] ${hdrs}`);
-      if (text) debug(`RESP BODY: ${text}`);
+      if (text) debug(`RESP BODY: ${scrubText(text)}`);
     }
     if (res.status === 406) {
       // Throws unless a lower version can be chosen, so this recursion happens at most once.
