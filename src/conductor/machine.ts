@@ -149,5 +149,8 @@ export const EVENT_TARGET: Readonly<Record<UserEvent, ProvisionState | null>> = 
   unhold: null, service: 'active',
 };
 
-/** Abort from wait call-back (to deploy failed) only exists from 1.110, above what Anvil serves. */
+/**
+ * States where `abort` came later than the verb itself (1.13). Abort from wait call-back only exists from 1.110,
+ * above what Anvil serves, so the table has no such transition at all.
+ */
 export const ABORTABLE_SINCE: Partial<Record<ProvisionState, number>> = { 'inspect wait': 41 };

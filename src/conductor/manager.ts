@@ -9,13 +9,13 @@ import { log } from '../common/log.js';
 import type { NodeRecord } from '../db/records.js';
 import { nowTimestamp } from '../db/schema.js';
 import { POWER_TARGETS, type BootDevice, type PowerTarget } from '../drivers/interfaces.js';
-import { VERBS, nextState } from './machine.js';
+import { ABORTABLE_SINCE, VERBS, nextState } from './machine.js';
 import { acquireNode, type Task } from './task.js';
 import type { ConductorContext } from './context.js';
 import { flowFor } from './workflows/flows.js';
 import { validateNode } from './node-service.js';
 import { reapplyBootDevice, rememberBootDevice } from './forced-boot-device.js';
-import type { UserEvent } from './states.js';
+import type { ProvisionState, UserEvent } from './states.js';
 
 export interface ProvisionRequest {
   readonly target: string;
@@ -111,7 +111,7 @@ export async function changeProvisionState(ctx: ConductorContext, node: NodeReco
   if (['deploy', 'rebuild'].includes(event) && node.maintenance) {
     throw new InvalidStateRequestedError(`The node ${node.uuid} is in maintenance mode and can not be deployed or rebuilt.`);
   }
-  if (event === 'abort' && node.provisionState === 'inspect wait' && minor < 41) throw notAllowed();
+  if (event === 'abort' && (ABORTABLE_SINCE[node.provisionState as ProvisionState] ?? 0) > minor) throw notAllowed();
   if (!nextState(node.provisionState, event, node.targetProvisionState)) {
     if (node.reservation) throw lockedError(node);
     throw notAllowed();

@@ -6,7 +6,7 @@ import {
   MissingParameterValueError, NodeAlreadyExistsError, NodeAssociatedError, NodeLockedError, NodeNotFoundError,
   NodeProtectedError, AppError,
 } from '../common/errors.js';
-import { isUuidLike, newUuid, normalizeUuid } from '../common/ids.js';
+import { newUuid, normalizeUuid } from '../common/ids.js';
 import type { Config } from '../common/config.js';
 import { nowTimestamp } from '../db/schema.js';
 import type { Tables } from '../db/tables.js';
@@ -238,4 +238,3 @@ export async function validateNode(deps: NodeServiceDeps, node: NodeRecord, mino
   return report;
 }
 
-export { isUuidLike };

@@ -50,6 +50,15 @@ describe.each(DIALECTS)('provisioning on %s', (dialect) => {
     expect((await show(node.uuid)).provision_state).toBe('enroll');
   });
 
+  it('allows abort in inspect wait only from 1.41', async () => {
+    const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware' });
+    const rec = (await api.tables.nodes.findBy('uuid', node.uuid))!;
+    await api.tables.nodes.update(rec.id, { provisionState: 'inspect wait', targetProvisionState: 'manageable' });
+    expect((await provision(node.uuid, { target: 'abort' }, { 'X-OpenStack-Ironic-API-Version': '1.40' })).status).toBe(400);
+    expect((await provision(node.uuid, { target: 'abort' }, { 'X-OpenStack-Ironic-API-Version': '1.41' })).status).toBe(202);
+    expect((await show(node.uuid)).provision_state).toBe('inspect failed');
+  });
+
   it('answers 409 while another action holds the node, and 400 for deploys in maintenance', async () => {
     const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware' });
     const rec = (await api.tables.nodes.findBy('uuid', node.uuid))!;

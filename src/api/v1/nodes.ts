@@ -85,7 +85,7 @@ async function nodesOfConductor(c: Ctx, conductor: string, q: ListQuery & { limi
   }
 }
 
-async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], collection = 'nodes'): Promise<Response> {
+export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [], collection = 'nodes'): Promise<Response> {
   const minor = c.get('minor');
   const detailParam = boolParam(c, 'detail');
   if (detailParam !== undefined && minor < 43) throw new NotAcceptableError('The detail parameter requires API version 1.43 or later.');
@@ -274,4 +274,3 @@ function checkTrait(t: unknown): string {
   return t;
 }
 
-export { listNodes };
