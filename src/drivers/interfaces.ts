@@ -1,7 +1,7 @@
 // The vocabulary of hardware interfaces: the kinds a node is composed of, and what every implementation
 // declares about itself (its name, the driver_info keys it reads, and a cheap validation).
 import type { Config } from '../common/config.js';
-import type { NodeRecord } from '../db/records.js';
+import type { NodeRecord, PortRecord } from '../db/records.js';
 
 /** Interface kinds in the order Ironic reports them, with the microversion that introduced each node field. */
 export const INTERFACE_KINDS = {
@@ -148,4 +148,174 @@ export interface BiosSettingValue {
 /** Reading the current BIOS settings (Ironic's `cache_bios_settings`). Called holding no lock: it only reads. */
 export interface BiosSettingsSupport {
   read(call: DriverCall): Promise<BiosSettingValue[]>;
+}
+
+// ---- Boot and deploy: the kinds that put a ramdisk in front of the node and an image on its disk.
+// The conductor calls them holding the node's lock, through a DriverTask (the conductor's Task implements it),
+// so drivers never import the conductor.
+
+/** Why the node boots its ramdisk; picks the kernel/ramdisk pair (rescue has its own) and the agent's job. */
+export type RamdiskPurpose = 'deploy' | 'clean' | 'inspect' | 'rescue' | 'service';
+
+/** Where network-boot files are written and how a booting node reaches them. */
+export interface BootFilesEnvironment {
+  /** Directory served over TFTP (PXELINUX/GRUB configs, loaders). */
+  readonly tftpRoot: string;
+  /** Directory served over HTTP (iPXE scripts, kernels, ramdisks). */
+  readonly httpRoot: string;
+  /** Base URL at which httpRoot is served, without a trailing slash. */
+  readonly httpUrl: string;
+  /** The API URL the agent calls back (kernel argument `ipa-api-url=`). */
+  readonly apiUrl: string;
+  /**
+   * Brings the image at `url` (http(s):// or file://) into the image cache — reused while the origin's
+   * Last-Modified / the file's mtime is unchanged — and hard-links it at `dest` (absolute, inside a root).
+   */
+  placeImage(url: string, dest: string): Promise<void>;
+}
+
+/** What the DHCP server is to answer one node's ports (Ironic's dhcp_options, as data). */
+export interface DhcpBootOptions {
+  /** Boot file for non-iPXE clients by firmware, and the iPXE script URL for iPXE clients. */
+  readonly bootMode: 'bios' | 'uefi';
+  readonly bootFile: string;
+  readonly ipxeScriptUrl?: string;
+  /** TFTP server address (option 66); defaults to the DHCP server itself. */
+  readonly tftpServer?: string;
+}
+
+/** Ironic's DHCP provider kind: per-port boot answers that follow the node's state. */
+export interface DhcpProvider {
+  readonly name: string;
+  /** Answers `ports` (their MACs) with `options` from now on. Idempotent. */
+  updatePorts(nodeUuid: string, ports: readonly PortRecord[], options: DhcpBootOptions): Promise<void>;
+  /** Stops answering the node's ports with boot options (the node boots from disk or is gone). */
+  cleanNode(nodeUuid: string, macs?: readonly string[]): Promise<void>;
+}
+
+/** A heartbeat's facts as the conductor stored them, handed to the deploy interface. */
+export interface AgentCallback {
+  readonly callbackUrl: string;
+  readonly agentVersion?: string;
+}
+
+/** Services the conductor lends to drivers for the duration of one task. */
+export interface DriverEnvironment {
+  readonly config: Config;
+  readonly bootFiles: BootFilesEnvironment;
+  readonly dhcp: DhcpProvider;
+}
+
+/** The interfaces of the node's composed driver, as drivers may call each other (boot sets the boot device…). */
+export interface DriverInterfaces {
+  power(): PowerInterface;
+  management(): ManagementInterface;
+  boot(): BootInterface;
+  deploy(): DeployInterface;
+}
+
+/** One node under its lock, as a driver sees it. */
+export interface DriverTask extends DriverCall {
+  readonly node: NodeRecord;
+  /** The node's ports as loaded when the task started (reloadPorts() after changing them). */
+  readonly ports: readonly PortRecord[];
+  readonly driver: DriverInterfaces;
+  readonly env: DriverEnvironment;
+  /** Writes node fields while the lock is held; returns the saved node (task.node follows). */
+  save(changes: Partial<NodeRecord>): Promise<NodeRecord>;
+}
+
+/** Network boot (PXE/iPXE/HTTP boot, virtual media): what the node boots before and after the image is on disk. */
+export interface BootInterface extends HardwareInterface {
+  readonly kind: 'boot';
+  /**
+   * Everything the node needs to boot its ramdisk at the next power on: kernel and ramdisk placed, boot
+   * config written under the names the firmware asks for, DHCP answering, boot device set. Does not power
+   * the node. Idempotent.
+   */
+  prepareRamdisk(task: DriverTask, purpose: RamdiskPurpose): Promise<void>;
+  /** Removes what prepareRamdisk wrote (files, DHCP entries). Idempotent; never fails on missing files. */
+  cleanUpRamdisk(task: DriverTask): Promise<void>;
+  /** The image is on disk: the next boot must start it (boot device disk, network boot switched off or to local). */
+  prepareInstance(task: DriverTask): Promise<void>;
+  /** Undeploy / delete: removes anything left for booting the instance. Idempotent. */
+  cleanUpInstance(task: DriverTask): Promise<void>;
+}
+
+/** A step as Ironic lists it (`deploy_step`, `clean_step`, `driver_internal_info.deploy_steps`). */
+export interface StepDescriptor {
+  readonly interface: InterfaceKind;
+  readonly step: string;
+  readonly priority: number;
+  readonly argsinfo?: Readonly<Record<string, unknown>> | null;
+  readonly abortable?: boolean;
+  readonly reboot_requested?: boolean;
+}
+
+/** A step to run, with its arguments (user steps and templates carry args). */
+export interface StepCall {
+  readonly interface: InterfaceKind;
+  readonly step: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly priority: number;
+}
+
+/**
+ * The TypeScript form of Ironic's "return None or the WAIT state": `done` moves to the next step; `wait`
+ * leaves the node in its wait state until the agent calls back (DeployInterface.heartbeat).
+ */
+export type StepResult = { readonly kind: 'done' } | { readonly kind: 'wait' };
+
+/**
+ * What a heartbeat means for the waiting step: `resume` = the step is finished, run the next; `wait` = keep
+ * waiting. A failed agent command throws (StepFailedError) with a message naming step and cause.
+ */
+export type HeartbeatOutcome = { readonly kind: 'resume' } | { readonly kind: 'wait' };
+
+export type StepFlow = 'deploy' | 'clean';
+
+/** Writing the instance: Ironic's deploy interface (`direct`, `ramdisk`, `fake`). */
+export interface DeployInterface extends HardwareInterface {
+  readonly kind: 'deploy';
+  /**
+   * Steps of `flow` this interface offers, with default priorities. For agent interfaces the clean steps
+   * (and extra deploy steps) come from the agent, so this may be called again once the agent has called back.
+   */
+  steps(task: DriverTask, flow: StepFlow): Promise<readonly StepDescriptor[]>;
+  /** Runs one step of `flow`; called with the node in its transitional state (deploying / cleaning). */
+  executeStep(task: DriverTask, flow: StepFlow, step: StepCall): Promise<StepResult>;
+  /** The node's agent called back while the node waits in `wait call-back` / `clean wait`. */
+  heartbeat(task: DriverTask, flow: StepFlow, callback: AgentCallback): Promise<HeartbeatOutcome>;
+  /** Before clean steps run: boot the ramdisk when the steps need the agent (`wait`), else `done`. */
+  prepareCleaning(task: DriverTask): Promise<StepResult>;
+  /** After the last clean step or on failure: power off, remove ramdisk boot files. */
+  tearDownCleaning(task: DriverTask): Promise<void>;
+  /** Undeploy: power off and remove what booting the instance needs. */
+  tearDown(task: DriverTask): Promise<void>;
+  /** A conductor takes over an active node (its old conductor died): re-prepare the instance boot. */
+  takeOver(task: DriverTask): Promise<void>;
+}
+
+/** Hardware inspection (Ironic's inspect interface: `agent` in-band, `redfish` out of band, `fake`). */
+export interface InspectInterface extends HardwareInterface {
+  readonly kind: 'inspect';
+  /** Starts inspection: `done` when the facts were read at once (out of band), `wait` for the agent's report. */
+  inspect(task: DriverTask): Promise<StepResult>;
+  /** The agent's report (POST /v1/continue_inspection) for a node in `inspect wait`: after it, inspection is done. */
+  continueInspection(task: DriverTask, data: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Inspection ended (done, failed or aborted): power off and remove ramdisk boot files. */
+  tearDown(task: DriverTask): Promise<void>;
+}
+
+/** Rescue mode (Ironic's rescue interface `agent`): boot the rescue ramdisk with a password set. */
+export interface RescueInterface extends HardwareInterface {
+  readonly kind: 'rescue';
+  /** Boots the rescue ramdisk; `wait` until its agent calls back. */
+  rescue(task: DriverTask): Promise<StepResult>;
+  /** The rescue ramdisk called back: hand it the password (`resume` = rescue is done). */
+  heartbeat(task: DriverTask, callback: AgentCallback): Promise<HeartbeatOutcome>;
+  /** Back to the instance: remove rescue boot files and boot the disk. */
+  unrescue(task: DriverTask): Promise<void>;
+  /** Rescue failed or was aborted: remove rescue boot files. */
+  cleanUp(task: DriverTask): Promise<void>;
 }
