@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,5 +37,39 @@ describe('configuration', () => {
     expect(envName('databaseUrl')).toBe('ANVIL_DATABASE_URL');
     expect(flagName('databaseUrl')).toBe('--database-url');
     expect(Object.keys(SETTINGS)).toContain('encryptionKey');
+  });
+
+  it.each([
+    [{ ANVIL_WORKERS: '0' }, /workers = 0 \(from ANVIL_WORKERS\) is not allowed: it must be an integer of at least 1/],
+    [{ ANVIL_LOG_LEVEL: 'verbose' }, /logLevel = "verbose" \(from ANVIL_LOG_LEVEL\) is not allowed: it must be one of `debug`, `info`, `warn`, `error`/],
+    [{ ANVIL_IMAGE_DOWNLOAD_SOURCE: 'ftp' }, /imageDownloadSource = "ftp" .* must be one of `http`, `local`/],
+    [{ ANVIL_MAX_LIMIT: '-5' }, /maxLimit = -5 .* must be an integer of at least 1/],
+    [{ ANVIL_PORT: '70000' }, /port = 70000 .* must be an integer from 0 to 65535/],
+    [{ ANVIL_PUBLIC_URL: 'ftp://example.test/' }, /publicUrl = "ftp:\/\/example.test\/" .* URL with scheme `http:\/\/`, `https:\/\/`/],
+    [{ ANVIL_DATABASE_URL: 'mysql://root@127.0.0.1/db' }, /databaseUrl = "mysql:/],
+    [{ ANVIL_IMAGE_SERVE_PORT: '-1' }, /imageServePort = -1/],
+  ])('refuses %o naming the setting, the value and what is allowed', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('lists every bad setting at once, naming the config file as the source', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anvil-cfg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'workers: 0\nlogLevel: verbose\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow(new RegExp(`invalid settings:\\n  workers = 0 \\(from ${file}\\).*\\n  logLevel = "verbose"`));
+  });
+
+  it('accepts the edge values of each range', () => {
+    const c = loadConfig({ env: { ANVIL_WORKERS: '1', ANVIL_PORT: '0', ANVIL_PERIODIC_CHECK_INTERVAL: '0', ANVIL_PUBLIC_URL: 'https://bm.example.test:6385/' } });
+    expect([c.workers, c.port, c.periodicCheckInterval, c.publicUrl]).toEqual([1, 0, 0, 'https://bm.example.test:6385/']);
+  });
+
+  it('stops `anvil serve` before it opens anything when a setting is not allowed', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/anvil.ts', 'serve', '--workers', '0', '--state-dir', mkdtempSync(join(tmpdir(), 'anvil-cfg-'))],
+      { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ANVIL_CONFIG: '' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/workers = 0 \(from --workers\) is not allowed: it must be an integer of at least 1/);
+    expect(r.stdout).not.toMatch(/serving/);
   });
 });

@@ -1,99 +1,93 @@
-// Every setting of the service, declared once as data: default, environment variable, command-line flag and
-// documentation come from this table (docs/configuration.md is checked against it by a test).
+// Every setting of the service, declared once as data: default, environment variable, command-line flag,
+// the allowed values (validated at start by a schema built from the table, see config-schema.ts) and the
+// documentation come from this table (docs/configuration.md is generated from it: `npm run docs`).
 import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { allowedText, settingsSchema, type Kind, type SettingSpec } from './config-schema.js';
 
-type Kind = 'string' | 'integer' | 'boolean' | 'list';
-
-interface SettingSpec {
-  readonly kind: Kind;
-  readonly default: () => unknown;
-  readonly doc: string;
-  /** Hidden from `--help` listings/log dumps because it is a secret. */
-  readonly secret?: boolean;
-}
+export type { SettingSpec } from './config-schema.js';
 
 export const SETTINGS = {
   host: { kind: 'string', default: () => '127.0.0.1', doc: 'Address the API listens on.' },
-  port: { kind: 'integer', default: () => 6385, doc: 'TCP port the API listens on.' },
+  port: { kind: 'integer', min: 0, max: 65535, default: () => 6385, doc: 'TCP port the API listens on (0: a free port, printed at start).' },
   stateDir: {
-    kind: 'string', default: () => resolve('var'),
+    kind: 'string', shownDefault: './var', default: () => resolve('var'),
     doc: 'Directory for local state (the default SQLite database, image cache). Relative paths are resolved from the working directory.',
   },
   databaseUrl: {
-    kind: 'string', default: () => '',
+    kind: 'string', schemes: ['sqlite', 'postgresql', 'postgres'], default: () => '',
     doc: '`sqlite:///abs/path.db` or `postgresql://user@host:port/db`. Empty means `sqlite://<stateDir>/anvil.db`.',
   },
   publicUrl: {
-    kind: 'string', default: () => '',
+    kind: 'string', schemes: ['http', 'https'], default: () => '',
     doc: 'Base URL used in `links` and `Location` headers. Empty means the scheme and Host header of each request.',
   },
-  conductorHostname: { kind: 'string', default: () => hostname(), doc: 'Name this conductor registers under (`/v1/conductors`, node `reservation`).' },
+  conductorHostname: { kind: 'string', shownDefault: "the machine's hostname", default: () => hostname(), doc: 'Name this conductor registers under (`/v1/conductors`, node `reservation`).' },
   conductorGroup: { kind: 'string', default: () => '', doc: 'Conductor group of this process.' },
   enabledHardwareTypes: {
     kind: 'list', default: () => ['ipmi', 'fake-hardware', 'manual-management'],
     doc: 'Hardware types (drivers) nodes may use, comma separated.',
   },
-  maxLimit: { kind: 'integer', default: () => 1000, doc: 'Largest page size for list requests (Ironic `[api]max_limit`).' },
-  maxBodyBytes: { kind: 'integer', default: () => 16 * 1024 * 1024, doc: 'Largest accepted request body in bytes; bigger bodies get 413.' },
+  maxLimit: { kind: 'integer', min: 1, default: () => 1000, doc: 'Largest page size for list requests (Ironic `[api]max_limit`).' },
+  maxBodyBytes: { kind: 'integer', min: 1, default: () => 16 * 1024 * 1024, doc: 'Largest accepted request body in bytes; bigger bodies get 413.' },
   allowDeletingAvailableNodes: { kind: 'boolean', default: () => true, doc: 'Allow deleting nodes in the `available` state.' },
   encryptionKey: {
     kind: 'string', default: () => '', secret: true,
     doc: 'Base64 of a 32-byte key. When set, secret driver_info/instance_info values are stored encrypted (AES-256-GCM).',
   },
   encryptionKeyFile: { kind: 'string', default: () => '', doc: 'File holding the encryption key (alternative to `encryptionKey`).' },
-  workers: { kind: 'integer', default: () => 100, doc: 'Background actions (deploys, power changes, …) run at once by this conductor; more wait in a queue.' },
+  workers: { kind: 'integer', min: 1, default: () => 100, doc: 'Background actions (deploys, power changes, …) run at once by this conductor; more wait in a queue.' },
   automatedClean: { kind: 'boolean', default: () => true, doc: 'Clean nodes on provide and after undeploy unless the node says `automated_clean: false`.' },
-  deployCallbackTimeout: { kind: 'integer', default: () => 1800, doc: 'Seconds a node may wait in `wait call-back` for its agent before the deploy fails.' },
-  cleanCallbackTimeout: { kind: 'integer', default: () => 1800, doc: 'Seconds a node may wait in `clean wait` before cleaning fails.' },
-  inspectWaitTimeout: { kind: 'integer', default: () => 1800, doc: 'Seconds a node may wait in `inspect wait` before inspection fails.' },
-  rescueCallbackTimeout: { kind: 'integer', default: () => 1800, doc: 'Seconds a node may wait in `rescue wait` before rescue fails.' },
-  serviceCallbackTimeout: { kind: 'integer', default: () => 1800, doc: 'Seconds a node may wait in `service wait` before servicing fails.' },
-  powerStateSyncInterval: { kind: 'integer', default: () => 60, doc: 'Seconds between power state syncs of all nodes (0 disables).' },
-  powerStateSyncMaxRetries: { kind: 'integer', default: () => 3, doc: 'Consecutive failed BMC reads after which a node goes into maintenance with fault `power failure`.' },
-  powerFailureRecoveryInterval: { kind: 'integer', default: () => 300, doc: 'Seconds between re-probes of nodes in maintenance for a power failure; an answer clears it.' },
-  syncPowerStateWorkers: { kind: 'integer', default: () => 8, doc: 'BMCs queried at once by the power state sync.' },
-  periodicCheckInterval: { kind: 'integer', default: () => 15, doc: 'Seconds between checks for timed-out wait states and stale reservations.' },
-  powerActionTimeout: { kind: 'integer', default: () => 60, doc: 'Default seconds a power action may take before it fails (soft power off: 600).' },
+  deployCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `wait call-back` for its agent before the deploy fails.' },
+  cleanCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `clean wait` before cleaning fails.' },
+  inspectWaitTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `inspect wait` before inspection fails.' },
+  rescueCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `rescue wait` before rescue fails.' },
+  serviceCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `service wait` before servicing fails.' },
+  powerStateSyncInterval: { kind: 'integer', min: 0, default: () => 60, doc: 'Seconds between power state syncs of all nodes (0 disables).' },
+  powerStateSyncMaxRetries: { kind: 'integer', min: 1, default: () => 3, doc: 'Consecutive failed BMC reads after which a node goes into maintenance with fault `power failure`.' },
+  powerFailureRecoveryInterval: { kind: 'integer', min: 0, default: () => 300, doc: 'Seconds between re-probes of nodes in maintenance for a power failure; an answer clears it.' },
+  syncPowerStateWorkers: { kind: 'integer', min: 1, default: () => 8, doc: 'BMCs queried at once by the power state sync.' },
+  periodicCheckInterval: { kind: 'integer', min: 0, default: () => 15, doc: 'Seconds between checks for timed-out wait states and stale reservations.' },
+  powerActionTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Default seconds a power action may take before it fails (soft power off: 600).' },
   fileUrlAllowedPaths: {
     kind: 'list', default: () => [],
     doc: 'Directories `file://` image URLs may point into (checked after resolving symlinks and `..`). Empty means `<stateDir>/images`. `/dev`, `/sys`, `/proc`, `/boot`, `/etc`, `/run` are refused at start-up.',
   },
   allowMd5Checksum: { kind: 'boolean', default: () => true, doc: 'Accept MD5 image checksums (32 hex digits, or `image_os_hash_algo: md5`).' },
   maxImageVirtualSize: {
-    kind: 'integer', default: () => 2 * 1024 ** 4,
+    kind: 'integer', min: 1, default: () => 2 * 1024 ** 4,
     doc: 'Largest virtual size in bytes of an image (a qcow2/vmdk/vhd/vhdx header can claim far more than the file holds); larger images are refused.',
   },
   forceRawImages: { kind: 'boolean', default: () => true, doc: 'Convert qcow2, vmdk, vhd and vhdx images to raw (with `qemu-img`) before they are served to the agent.' },
   debug: { kind: 'boolean', default: () => false, doc: 'Put stack traces in `debuginfo` of 5xx error bodies and log at debug level.' },
-  logLevel: { kind: 'string', default: () => 'info', doc: 'One of debug, info, warn, error.' },
+  logLevel: { kind: 'string', oneOf: ['debug', 'info', 'warn', 'error'], default: () => 'info', doc: 'Least severe log level written.' },
   imageCacheDir: {
     kind: 'string', default: () => '',
     doc: 'Root of the image cache (`master/` holds one copy per image URL, `nodes/<uuid>/` hard links to it). Empty means `<stateDir>/image-cache`.',
   },
   imageCacheMaxBytes: {
-    kind: 'integer', default: () => 20 * 1024 ** 3,
+    kind: 'integer', min: 0, default: () => 20 * 1024 ** 3,
     doc: 'Size limit of the image cache in bytes; least recently used images not in use are evicted beyond it (0: no limit).',
   },
-  imageCacheTtl: { kind: 'integer', default: () => 7 * 24 * 3600, doc: 'Seconds an unused cached image is kept after its last use (0: no age limit).' },
-  imageConnectTimeout: { kind: 'integer', default: () => 30, doc: 'Seconds to wait for a connection (and TLS handshake) to an image origin.' },
-  imageReadTimeout: { kind: 'integer', default: () => 60, doc: 'Seconds an image origin may stay silent (before the headers or inside the body) before the attempt fails.' },
-  imageDownloadRetries: { kind: 'integer', default: () => 3, doc: 'Further attempts after a transient image download failure (connection error, 5xx, 408, 429, truncated body), with exponential backoff.' },
+  imageCacheTtl: { kind: 'integer', min: 0, default: () => 7 * 24 * 3600, doc: 'Seconds an unused cached image is kept after its last use (0: no age limit).' },
+  imageConnectTimeout: { kind: 'integer', min: 1, default: () => 30, doc: 'Seconds to wait for a connection (and TLS handshake) to an image origin.' },
+  imageReadTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Seconds an image origin may stay silent (before the headers or inside the body) before the attempt fails.' },
+  imageDownloadRetries: { kind: 'integer', min: 0, default: () => 3, doc: 'Further attempts after a transient image download failure (connection error, 5xx, 408, 429, truncated body), with exponential backoff.' },
   imageCaBundle: { kind: 'string', default: () => '', doc: 'PEM file of CA certificates trusted for https:// image origins, in addition to the built-in ones.' },
   imageInsecure: { kind: 'boolean', default: () => false, doc: 'Skip TLS certificate verification of https:// image origins (testing only).' },
   imageDownloadSource: {
-    kind: 'string', default: () => 'http',
+    kind: 'string', oneOf: ['http', 'local'], default: () => 'http',
     doc: '`http`: the agent downloads http(s) images from their origin; `local`: the conductor caches them and serves them itself. A node may override it with `image_download_source` in driver_info or instance_info. `file://` images are always served by the conductor.',
   },
   imageServeHost: { kind: 'string', default: () => '', doc: 'Address the image server for deploy agents listens on. Empty means `host`.' },
-  imageServePort: { kind: 'integer', default: () => 0, doc: 'TCP port of the image server for deploy agents (0: a free port chosen at start).' },
+  imageServePort: { kind: 'integer', min: 0, max: 65535, default: () => 0, doc: 'TCP port of the image server for deploy agents (0: a free port chosen at start).' },
   imageServeBaseUrl: {
-    kind: 'string', default: () => '',
+    kind: 'string', schemes: ['http', 'https'], default: () => '',
     doc: 'Base URL agents use to reach the image server (Ironic `[deploy]http_url`). Empty means `http://<imageServeHost>:<port>`.',
   },
-  imageServeUrlTtl: { kind: 'integer', default: () => 3600, doc: 'Seconds a signed image URL handed to an agent stays valid.' },
+  imageServeUrlTtl: { kind: 'integer', min: 1, default: () => 3600, doc: 'Seconds a signed image URL handed to an agent stays valid.' },
   imageServeKey: {
     kind: 'string', default: () => '', secret: true,
     doc: 'Key signing image URLs for agents. Empty means a random key per process (URLs then die with a restart).',
@@ -170,6 +164,18 @@ function checkFileUrlRoots(roots: readonly string[]): string[] {
   });
 }
 
+const SCHEMA = settingsSchema(SETTINGS);
+
+/** Checks every value against the declared schema; one message per bad setting: name, value, source, allowed. */
+function validate(values: Record<string, unknown>, origin: Record<string, string>): void {
+  const result = SCHEMA.safeParse(values);
+  if (result.success) return;
+  const bad = [...new Set(result.error.issues.map((i) => String(i.path[0])))] as SettingName[];
+  const lines = bad.map((name) =>
+    `${name} = ${JSON.stringify(values[name])} (from ${origin[name]}) is not allowed: it must be ${allowedText(SETTINGS[name])}`);
+  throw new ConfigError(lines.length === 1 ? lines[0]! : `invalid settings:\n  ${lines.join('\n  ')}`);
+}
+
 export interface ConfigSources {
   /** Path of a YAML/JSON config file; also taken from ANVIL_CONFIG. */
   file?: string;
@@ -196,24 +202,25 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     }
     fromFile = (parsed ?? {}) as Record<string, unknown>;
     for (const key of Object.keys(fromFile)) {
-      if (!(key in SETTINGS)) throw new ConfigError(`unknown setting "${key}" in ${file}`);
+      if (!Object.hasOwn(SETTINGS, key)) throw new ConfigError(`unknown setting "${key}" in ${file}`);
     }
   }
   const out: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
     let value: unknown = spec.default();
-    if (name in fromFile) value = coerce(name, spec.kind, fromFile[name], file!);
+    origin[name] = 'the default';
+    if (Object.hasOwn(fromFile, name)) [value, origin[name]] = [coerce(name, spec.kind, fromFile[name], file!), file!];
     const e = env[envName(name)];
-    if (e !== undefined && e !== '') value = coerce(name, spec.kind, e, envName(name));
+    if (e !== undefined && e !== '') [value, origin[name]] = [coerce(name, spec.kind, e, envName(name)), envName(name)];
     const f = sources.flags?.[name];
-    if (f !== undefined) value = coerce(name, spec.kind, f, flagName(name));
+    if (f !== undefined) [value, origin[name]] = [coerce(name, spec.kind, f, flagName(name)), flagName(name)];
     out[name] = value;
   }
+  validate(out, origin);
   const cfg = out as Config;
-  if (cfg.port < 0 || cfg.port > 65535) throw new ConfigError(`port must be between 0 and 65535, got ${cfg.port}`);
   if (!cfg.databaseUrl) out.databaseUrl = `sqlite://${resolve(cfg.stateDir, 'anvil.db')}`;
   out.fileUrlAllowedPaths = checkFileUrlRoots(cfg.fileUrlAllowedPaths.length ? cfg.fileUrlAllowedPaths : [resolve(cfg.stateDir, 'images')]);
-  if (cfg.maxImageVirtualSize < 1) throw new ConfigError(`maxImageVirtualSize must be a positive number of bytes, got ${cfg.maxImageVirtualSize}`);
   if (cfg.encryptionKeyFile && !cfg.encryptionKey) {
     out.encryptionKey = readFileSync(cfg.encryptionKeyFile, 'utf8').trim();
   }

@@ -3,7 +3,7 @@
 // — and always for file:// images, which the agent cannot read — the conductor caches the image, links it
 // for the node and hands out a signed, expiring URL on its own image server.
 import type { Config } from '../common/config.js';
-import { ConfigError } from '../common/config.js';
+import { ConfigError, SETTINGS } from '../common/config.js';
 import { InvalidParameterValueError } from '../common/errors.js';
 import { cacheRoot } from './cache-store.js';
 import { ImageCache, type ImageRequest } from './cache.js';
@@ -14,8 +14,9 @@ import { parseImageSource } from './image-source.js';
 import type { DownloadProgress, ProgressListener } from './progress.js';
 import { ImageServer } from './serve.js';
 
-export type DownloadSource = 'http' | 'local';
-const SOURCES: readonly DownloadSource[] = ['http', 'local'];
+/** The values of setting imageDownloadSource, which a node's `image_download_source` may also take. */
+const SOURCES = SETTINGS.imageDownloadSource.oneOf;
+export type DownloadSource = (typeof SOURCES)[number];
 
 export interface ConductorImages {
   readonly cache: ImageCache;
@@ -27,15 +28,8 @@ export interface ConductorImages {
 
 /** Opens the cache (cleaning up after a crash) and starts the image server; called once by startService. */
 export async function openConductorImages(config: Config): Promise<ConductorImages> {
+  // Allowed values and ranges of the image settings are checked at start by the settings schema (config.ts).
   const defaultSource = config.imageDownloadSource as DownloadSource;
-  if (!SOURCES.includes(defaultSource)) {
-    throw new ConfigError(`imageDownloadSource must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(config.imageDownloadSource)}`);
-  }
-  for (const [name, min] of [['imageConnectTimeout', 1], ['imageReadTimeout', 1], ['imageServeUrlTtl', 1], ['imageDownloadRetries', 0],
-    ['imageCacheMaxBytes', 0], ['imageCacheTtl', 0], ['imageServePort', 0]] as const) {
-    if (config[name] < min) throw new ConfigError(`${name} must be at least ${min}, got ${config[name]}`);
-  }
-  if (config.imageServePort > 65535) throw new ConfigError(`imageServePort must be at most 65535, got ${config.imageServePort}`);
   let download: DownloadSettings;
   try {
     download = downloadSettings(config);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, envName, flagName, type SettingName } from '../../src/common/config.js';
+import { withSettingsTable } from '../../src/common/config-docs.js';
 
 describe('docs/configuration.md', () => {
   const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -14,5 +15,9 @@ describe('docs/configuration.md', () => {
       expect(row).toContain(`\`${envName(name)}\``);
       expect(row).toContain(`\`${flagName(name)}\``);
     }
+  });
+
+  it('holds the settings table exactly as generated from the declaration (regenerate with `npm run docs`)', () => {
+    expect(withSettingsTable(doc)).toBe(doc);
   });
 });
