@@ -17,6 +17,10 @@ done
 
 if [ "$want_test" = 1 ]; then
   pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl"
+  # the deploy ramdisk build (scripts/ramdisk/build.sh: depmod, cpio, zstd, the disk tools it packs) and the
+  # real VM tests (qemu under SeaBIOS/OVMF, Debian's iPXE, dnsmasq, the test image's GRUB and FAT tools)
+  pkgs="$pkgs kmod cpio zstd gdisk parted util-linux qemu-system-x86 ovmf ipxe dnsmasq-base"
+  pkgs="$pkgs grub-pc-bin grub-efi-amd64-bin mtools dosfstools"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
