@@ -1,6 +1,9 @@
 // RFC 6902 JSON Patch restricted the way Ironic restricts it: only add/replace/remove, paths made of
-// word characters, an allow-list of root fields, no new root attributes. Applied op by op on a copy.
+// word characters, an allow-list of root fields, no new root attributes. Applied op by op on a copy, with
+// own-property access only; a path segment that names a prototype (`__proto__`, `prototype`, `constructor`)
+// is refused before anything is walked (common/safe-json.ts).
 import { PatchError } from '../common/errors.js';
+import { getOwn, isReservedKey, setOwn } from '../common/safe-json.js';
 
 export interface PatchOp {
   readonly op: 'add' | 'replace' | 'remove';
@@ -42,6 +45,10 @@ export function parsePatch(body: unknown): PatchOp[] {
     }
     if (typeof op.path !== 'string') throw new PatchError(`Schema error for patch: 'path' is a required property`);
     if (!PATH_RE.test(op.path)) throw new PatchError(`Schema error for patch: '${op.path}' does not match '^(/[\\\\w-]+)+$'`);
+    const reserved = op.path.split('/').find(isReservedKey);
+    if (reserved !== undefined) {
+      throw new PatchError(`Schema error for patch: '${op.path}' contains the segment '${reserved}', which can never be patched`);
+    }
     if (op.op !== 'remove' && !('value' in op)) throw new PatchError(`Schema error for patch: 'value' is a required property`);
     return op as unknown as PatchOp;
   });
@@ -76,8 +83,7 @@ export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]
     touched.add(root);
     if (parts.length === 1) {
       if (op.op === 'add' && !rules.roots.includes(root)) fail(op, `Adding a new attribute (/${root}) to the root of the resource is not allowed`);
-      if (op.op === 'remove') out[root] = null;
-      else out[root] = structuredClone(op.value);
+      setOwn(out, root, op.op === 'remove' ? null : structuredClone(op.value));
       continue;
     }
     let parent: unknown = out;
@@ -102,9 +108,9 @@ export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]
       delete obj[last];
     } else if (op.op === 'replace') {
       if (!exists) fail(op, `can't replace a non-existent object '${last}'`);
-      obj[last] = structuredClone(op.value);
+      setOwn(obj, last, structuredClone(op.value));
     } else {
-      obj[last] = structuredClone(op.value);
+      setOwn(obj, last, structuredClone(op.value));
     }
   }
   return { doc: out, touched };
@@ -112,6 +118,6 @@ export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]
 
 function container(v: unknown): { get(seg: string): unknown } | null {
   if (Array.isArray(v)) return { get: (seg) => (/^\d+$/.test(seg) ? v[Number(seg)] : undefined) };
-  if (v && typeof v === 'object') return { get: (seg) => (v as Record<string, unknown>)[seg] };
+  if (v && typeof v === 'object') return { get: (seg) => getOwn(v, seg) };
   return null;
 }

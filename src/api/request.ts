@@ -1,6 +1,7 @@
 // Reading request bodies and query parameters safely: content type, size and JSON syntax are checked here
 // so every handler sees either a parsed value or a 4xx.
 import { InvalidError, InvalidParameterValueError, UnsupportedMediaTypeError } from '../common/errors.js';
+import { RESERVED_KEYS, findReservedKeyInText } from '../common/safe-json.js';
 import type { Ctx } from './context.js';
 
 export async function readJson(c: Ctx): Promise<unknown> {
@@ -10,6 +11,14 @@ export async function readJson(c: Ctx): Promise<unknown> {
   }
   const text = await c.req.text();
   if (text.trim() === '') throw new InvalidError('The request body is empty; a JSON document is required.');
+  return parseJsonBody(text);
+}
+
+/**
+ * Parses a request body: JSON syntax, nesting depth and keys that could reach an object prototype
+ * (`__proto__`, `prototype`, `constructor`, see common/safe-json.ts) are checked here. @throws InvalidError (400)
+ */
+export function parseJsonBody(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -20,7 +29,15 @@ export async function readJson(c: Ctx): Promise<unknown> {
   if (exceedsDepth(text, MAX_JSON_DEPTH)) {
     throw new InvalidError(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels.`);
   }
+  const reserved = findReservedKeyInText(text, value);
+  if (reserved !== null) throw new InvalidError(reservedKeyMessage(reserved));
   return value;
+}
+
+/** The refusal of a reserved key, shared by request bodies, PATCH paths and query parameters. */
+export function reservedKeyMessage(where: string): string {
+  const key = where.split('/').pop();
+  return `The key "${key}" (at ${where}) is not allowed: ${[...RESERVED_KEYS].join(', ')} can never be used as names in a request.`;
 }
 
 /** Deepest nesting a request document may have (real Ironic documents stay below 10). */

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { setOwn } from '../common/safe-json.js';
 import { CliError, UsageError } from './errors.js';
 import type { JsonValue } from './output/python-repr.js';
 import { pyStrRepr } from './output/python-repr.js';
@@ -43,7 +44,7 @@ export function keyValuePairsToDict(pairs: readonly string[] | undefined): Recor
   const out: Record<string, JsonValue> = {};
   for (const pair of pairs ?? []) {
     const [k, v] = splitAndDeserialize(pair);
-    out[k] = v;
+    setOwn(out, k, v);
   }
   return out;
 }

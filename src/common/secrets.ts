@@ -1,6 +1,7 @@
 // What counts as a secret, and the two things done with secrets: masking them as "******" on the way out
 // (API, CLI, logs) and encrypting them at rest when an encryption key is configured.
 import { createCipheriv, createDecipheriv, randomBytes, createHash } from 'node:crypto';
+import { setOwn } from './safe-json.js';
 
 export const MASK = '******';
 
@@ -22,7 +23,7 @@ export function maskSecrets<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = isSecretKey(k) && v !== null && v !== '' ? MASK : maskSecrets(v);
+    setOwn(out, k, isSecretKey(k) && v !== null && v !== '' ? MASK : maskSecrets(v));
   }
   return out as T;
 }
@@ -99,8 +100,8 @@ export function sealSecrets(value: unknown, box: SecretBox | null): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (isSecretKey(k) && v !== null) out[k] = box.encrypt(typeof v === 'string' ? v : ENC_JSON + JSON.stringify(v));
-    else out[k] = isSecretKey(k) ? v : sealSecrets(v, box);
+    if (isSecretKey(k) && v !== null) setOwn(out, k, box.encrypt(typeof v === 'string' ? v : ENC_JSON + JSON.stringify(v)));
+    else setOwn(out, k, isSecretKey(k) ? v : sealSecrets(v, box));
   }
   return out;
 }
@@ -130,6 +131,6 @@ export function openSecrets(value: unknown, box: SecretBox | null, underSecretKe
   if (Array.isArray(value)) return value.map((v) => openSecrets(v, box, underSecretKey));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = openSecrets(v, box, isSecretKey(k));
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) setOwn(out, k, openSecrets(v, box, isSecretKey(k)));
   return out;
 }

@@ -282,6 +282,19 @@ const TEMPLATES: Record<string, Template> = {
     '/v1/chassis', '/v1/conductors', '/v1/drivers']) + q({ [r.pick(['driver', 'owner', 'lessee', 'provision_state', 'resource_class', 'conductor_group',
     'description_contains', 'fault', 'conductor', 'shard', 'node', 'address', 'portgroup', 'type', 'bogus_param'])]:
     r.pick(['\u0000', 'a\u0000b', '\ud83d\ude00', 'x'.repeat(3000), "' OR 1=1 --", '%', '_', '\\', '%00', '\u202e']) }) }),
+  'prototype keys in a path, body or query': (r, b) => {
+    const key = r.pick(['__proto__', 'constructor', 'prototype', '\\u005f_proto__']);
+    const [collection, target] = r.pick([['nodes', node(r, b).uuid], ['ports', port(r, b).uuid], ['portgroups', uuid(r)], ['chassis', uuid(r)]] as const);
+    const doc = `{"${key}":{"pwned":"yes"}}`;
+    return r.pick<Draft>([
+      { method: 'PATCH', path: `/v1/${collection}/${target}`, body: [{ op: r.pick(['add', 'replace', 'remove']), path: `/extra/${key.replace('\\u005f', '_')}/pwned`, value: 'yes' }] },
+      { method: 'PATCH', path: `/v1/${collection}/${target}`, body: `[{"op":"add","path":"/extra/x","value":${doc}}]` },
+      { method: 'POST', path: '/v1/nodes', body: `{"driver":"fake-hardware","${r.pick(['extra', 'properties', 'driver_info', 'instance_info'])}":${doc}}` },
+      { method: 'POST', path: '/v1/ports', body: `{"address":"${mac(r)}","node_uuid":"${node(r, b).uuid}","extra":${doc}}` },
+      { method: 'POST', path: '/v1/chassis', body: `{"description":"c","extra":${doc}}` },
+      { method: 'GET', mayPass: true, path: `/v1/${collection}?${r.pick(['__proto__=x', 'constructor=x', '__proto__[pwned]=x', 'fields=__proto__', 'sort_key=constructor'])}` },
+    ]);
+  },
   'conductors: before conductors existed': (r) => ({ method: 'GET', path: '/v1/conductors', version: `1.${1 + r.int(48)}` }),
   'unknown path': (r, b) => ({ method: r.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), body: r.chance(0.5) ? { a: 1 } : undefined,
     path: r.pick(['/v2', '/v2/nodes', '/v1/nodez', `/v1/nodes/${node(r, b).uuid}/no-such-sub`, `/v1/nodes/${node(r, b).uuid}/traits/A/B`,

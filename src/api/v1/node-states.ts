@@ -5,7 +5,7 @@ import { InvalidError, InvalidParameterValueError, NotFoundError } from '../../c
 import { changePowerState, changeProvisionState, getBootDevice, injectNmi, setBootDevice, setMaintenance, supportedBootDevices } from '../../conductor/manager.js';
 import type { ApiEnv } from '../context.js';
 import { links } from '../context.js';
-import { readJson } from '../request.js';
+import { parseJsonBody, readJson } from '../request.js';
 import { nodeParam, objectBody, requireMinor } from './route-helpers.js';
 
 const node = nodeParam;
@@ -57,9 +57,7 @@ export function nodeStateRoutes(): Hono<ApiEnv> {
     const text = await c.req.text();
     let reason: string | null = null;
     if (text.trim() !== '') {
-      let parsed: unknown;
-      try { parsed = JSON.parse(text); } catch (err) { throw new InvalidError(`The request body is not valid JSON: ${(err as Error).message}`); }
-      const body = objectBody(parsed, 'maintenance', ['reason']);
+      const body = objectBody(parseJsonBody(text), 'maintenance', ['reason']);
       if (body.reason !== undefined && body.reason !== null && typeof body.reason !== 'string') throw new InvalidParameterValueError('"reason" must be a string');
       reason = (body.reason as string | null | undefined) ?? null;
     }
