@@ -1,6 +1,6 @@
 // Starts the all-in-one service: store (migrated), conductor registration, image cache and image server for
 // agents, HTTP API. Returns a handle that stops everything in reverse order.
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './common/config.js';
 import { log, setLogLevel } from './common/log.js';
@@ -9,6 +9,9 @@ import { openStore, type Store } from './db/database.js';
 import { tables } from './db/tables.js';
 import { ConductorRegistry } from './conductor/registry.js';
 import { createApp } from './api/app.js';
+import { checkAuthSetup } from './api/auth/authenticate.js';
+import { listenApi } from './api/http-server.js';
+import { loadTlsFiles } from './common/tls-files.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
 import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
@@ -25,6 +28,9 @@ export interface RunningService {
 
 export async function startService(config: Config): Promise<RunningService> {
   setLogLevel(config.debug ? 'debug' : config.logLevel);
+  // Refuse an unauthenticated network bind and a broken TLS pair before anything is opened.
+  checkAuthSetup(config);
+  const tls = loadTlsFiles(config);
   const secretBox = config.encryptionKey ? new SecretBox(config.encryptionKey) : null;
   const store = await openStore(config.databaseUrl, { secretBox });
   const t = tables(store);
@@ -32,17 +38,14 @@ export async function startService(config: Config): Promise<RunningService> {
   await registry.register();
   const work = new BackgroundWork(config.workers);
   // Before any work runs: opening the cache removes what a crash left and starts the agents' image server.
-  const images = await openConductorImages(config);
+  const images = await openConductorImages(config, tls);
   const ctx = { tables: t, config, registry, work, images };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
   const periodics = new Periodics(ctx);
   periodics.start();
   const app = createApp({ store, ...ctx });
-  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
-    s.once('error', reject);
-  }).catch(async (err: unknown) => {
+  const server: ServerType = await listenApi(app.fetch, config, tls).catch(async (err: unknown) => {
     // The image server's socket would otherwise keep a failed start-up alive.
     await periodics.stop();
     await images.close();
@@ -50,7 +53,7 @@ export async function startService(config: Config): Promise<RunningService> {
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${addr.port}`;
   log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
   return {
     url, store, registry, work, images,

@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { randomUUID } from 'node:crypto';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../common/errors.js';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UriTooLongError } from '../common/errors.js';
 import { errorBody, renderError } from './error-body.js';
 import { MAX_HEADER, MAX_VERSION, MIN_HEADER, MIN_VERSION, VERSION_HEADER, negotiateMinor } from './versions.js';
 import type { ApiDeps, ApiEnv } from './context.js';
@@ -14,6 +14,7 @@ import { nodeStateRoutes } from './v1/node-states.js';
 import { nodeSubresourceRoutes } from './v1/node-subresources.js';
 import { moreCollectionRoutes } from './v1/more-collections.js';
 import { ramdiskRoutes } from './v1/ramdisk.js';
+import { authMiddleware } from './auth/authenticate.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -40,23 +41,37 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
     await next();
   });
 
-  app.use('*', bodyLimit({
-    maxSize: deps.config.maxBodyBytes,
+  app.use('*', async (c, next) => {
+    // The request target as sent (path and query), before any decoding.
+    const target = c.req.url.length - new URL(c.req.url).origin.length;
+    if (target > deps.config.maxUrlBytes) throw new UriTooLongError(`The request URL is longer than the limit of ${deps.config.maxUrlBytes} bytes.`);
+    await next();
+  });
+
+  // Only a provisioning request may carry a config drive; every other body stays small (Ironic: 112 KiB).
+  const limitTo = (maxSize: number) => bodyLimit({
+    maxSize,
     onError: () => {
-      const err = new PayloadTooLargeError(`The request body is larger than the limit of ${deps.config.maxBodyBytes} bytes.`);
+      const err = new PayloadTooLargeError(`The request body is larger than the limit of ${maxSize} bytes.`);
       // The unread rest of the body makes the connection unusable; say so rather than let the next request hang.
       err.headers = { Connection: 'close' };
       throw err;
     },
-  }));
+  });
+  const ordinaryBody = limitTo(deps.config.maxBodyBytes);
+  const configDriveBody = limitTo(Math.max(deps.config.maxBodyBytes, deps.config.maxConfigDriveBodyBytes));
+  app.use('*', (c, next) => (c.req.method === 'PUT' && /\/states\/provision\/*$/.test(c.req.path) ? configDriveBody : ordinaryBody)(c, next));
 
+  // Public routes first: a route answered before the authentication middleware never reaches it (Ironic keeps
+  // version discovery and the ramdisk endpoints open; the agent has no credentials, only its token).
   app.route('/', rootRoutes());
+  for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
+  app.use('*', authMiddleware(deps.config));
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
     app.route(prefix, nodeStateRoutes());
     app.route(prefix, nodeSubresourceRoutes());
     app.route(prefix, moreCollectionRoutes());
-    app.route(prefix, ramdiskRoutes());
     app.route(prefix, v1ExtraRoutes());
   }
 

@@ -2,12 +2,13 @@
 import type { Context } from 'hono';
 import type { Store } from '../db/database.js';
 import type { ConductorContext } from '../conductor/context.js';
+import type { Actor } from '../common/request-actor.js';
 
 export interface ApiDeps extends ConductorContext {
   readonly store: Store;
 }
 
-export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps } };
+export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps; actor: Actor } };
 export type Ctx = Context<ApiEnv>;
 
 export type Link = { href: string; rel: 'self' | 'bookmark' };

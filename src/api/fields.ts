@@ -72,6 +72,18 @@ export function parseFieldsParam<R>(raw: string | undefined, specs: readonly Fie
   return names;
 }
 
+/**
+ * Largest JSON text of one free-form field (`extra`, `properties`, `driver_info`, `instance_info`, …): Ironic
+ * stores them in TEXT columns, which hold 64 KiB on MySQL; a field table may set its own `maxLength` (bytes).
+ */
+export const MAX_JSON_FIELD_BYTES = 65_535;
+
+function checkJsonSize<R>(spec: FieldSpec<R>, v: unknown, bad: (why: string) => never): void {
+  const max = spec.maxLength ?? MAX_JSON_FIELD_BYTES;
+  const size = Buffer.byteLength(JSON.stringify(v));
+  if (size > max) bad(`${spec.name} is ${size} bytes of JSON, more than the limit of ${max}`);
+}
+
 function typeName(kind: WireKind): string {
   return { string: 'string', uuid: 'UUID string', dict: 'object', list: 'array', bool: 'boolean', int: 'integer', timestamp: 'timestamp' }[kind];
 }
@@ -102,9 +114,11 @@ export function coerceField<R>(spec: FieldSpec<R>, value: unknown, minor: number
     }
     case 'dict':
       if (typeof v !== 'object' || v === null || Array.isArray(v)) bad();
+      checkJsonSize(spec, v, bad);
       break;
     case 'list':
       if (!Array.isArray(v)) bad();
+      checkJsonSize(spec, v, bad);
       break;
     case 'bool':
       if (typeof v === 'string' && ['true', 'false'].includes(v.toLowerCase())) v = v.toLowerCase() === 'true';

@@ -40,6 +40,8 @@ export function buildProgram(rt: Runtime): Command {
       '--os-baremetal-api-version <baremetal-api-version>',
       'bare metal API version, default "latest" (the maximum the server supports) (Env: OS_BAREMETAL_API_VERSION)',
     )
+    .option('--os-cacert <ca-bundle-file>', 'PEM bundle of CA certificates to verify an https endpoint with (Env: OS_CACERT)')
+    .option('--insecure', 'do not verify the https endpoint\'s certificate (testing only)')
     .option('--debug', 'show HTTP requests and responses on stderr');
   // Subcommands copy the settings above (exitOverride, output routing) when created.
   registerNodeCommands(program, rt);

@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { CliError, UsageError } from './errors.js';
 import { ApiClient } from './http-client.js';
+import { readFileSync } from 'node:fs';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:6385';
 
@@ -27,6 +29,8 @@ export interface GlobalOptions {
   readonly osBaremetalApiVersion?: string;
   readonly osUsername?: string;
   readonly osPassword?: string;
+  readonly osCacert?: string;
+  readonly insecure?: boolean;
   readonly debug?: boolean;
 }
 
@@ -36,6 +40,25 @@ export function normalizeApiVersion(raw: string): string {
   if (v === 'latest' || v === '1') return 'latest';
   if (/^1\.\d+$/.test(v)) return v;
   throw new UsageError(`argument --os-baremetal-api-version: invalid choice: '${raw}' (choose from '1', '1.N', 'latest')`);
+}
+
+/**
+ * fetch() verifying https endpoints against `cacert` (or not at all with `insecure`), as the OpenStack client's
+ * --os-cacert/--insecure do; undefined keeps the global fetch and the system's CAs. Node's own fetch takes no CA
+ * option, hence undici's fetch with an Agent of our own.
+ */
+function tlsFetch(cacert: string | undefined, insecure: boolean): typeof fetch | undefined {
+  if (!cacert && !insecure) return undefined;
+  let ca: Buffer | undefined;
+  if (cacert) {
+    try {
+      ca = readFileSync(cacert);
+    } catch (err) {
+      throw new CliError(`Cannot read the CA bundle ${cacert}: ${(err as Error).message}`);
+    }
+  }
+  const dispatcher = new Agent({ connect: insecure ? { rejectUnauthorized: false } : { ca } });
+  return ((url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
 }
 
 export class Runtime {
@@ -78,7 +101,7 @@ export class Runtime {
       basicAuth,
       retryDelayMs: delay !== undefined && /^\d+$/.test(delay) ? Number(delay) : undefined,
       log: { debug, error: (line) => this.warn(line) },
-      fetch: this.io.fetch,
+      fetch: this.io.fetch ?? tlsFetch(g.osCacert ?? env.OS_CACERT, Boolean(g.insecure)),
       sleep: this.io.sleep,
     });
     return this.#client;

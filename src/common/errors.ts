@@ -27,6 +27,8 @@ export class InvalidSwitchIDError extends errorClass('InvalidSwitchID', 400) {}
 // portgroup_uuid): the resource in the URL exists, the request is what is wrong.
 export class NodeReferenceNotFoundError extends errorClass('NodeNotFound', 400) {}
 export class PortgroupReferenceNotFoundError extends errorClass('PortgroupNotFound', 400) {}
+/** No or wrong credentials (http_basic); carries `WWW-Authenticate`. */
+export class UnauthorizedError extends errorClass('Unauthorized', 401) {}
 export class NotAuthorizedError extends errorClass('NotAuthorized', 403) {}
 export class NodeProtectedError extends errorClass('NodeProtected', 403) {}
 export class NotFoundError extends errorClass('NotFound', 404) {}
@@ -53,6 +55,7 @@ export class ChassisAlreadyExistsError extends errorClass('ChassisAlreadyExists'
 export class NodeAssociatedError extends errorClass('NodeAssociated', 409) {}
 export class InstanceAssociatedError extends errorClass('InstanceAssociated', 409) {}
 export class PayloadTooLargeError extends errorClass('PayloadTooLarge', 413) {}
+export class UriTooLongError extends errorClass('RequestURITooLong', 414) {}
 export class UnsupportedMediaTypeError extends errorClass('UnsupportedMediaType', 415) {}
 export class TemporaryFailureError extends errorClass('TemporaryFailure', 503) {}
 /** A BMC could not be reached or refused a command; the message must never hold credentials. */

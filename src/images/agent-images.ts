@@ -12,6 +12,7 @@ import { downloadSettings, type DownloadSettings } from './download.js';
 import type { DiskFormat } from './format.js';
 import { parseImageSource } from './image-source.js';
 import type { DownloadProgress, ProgressListener } from './progress.js';
+import type { TlsFiles } from '../common/tls-files.js';
 import { ImageServer } from './serve.js';
 
 /** The values of setting imageDownloadSource, which a node's `image_download_source` may also take. */
@@ -27,7 +28,7 @@ export interface ConductorImages {
 }
 
 /** Opens the cache (cleaning up after a crash) and starts the image server; called once by startService. */
-export async function openConductorImages(config: Config): Promise<ConductorImages> {
+export async function openConductorImages(config: Config, tls: TlsFiles | null = null): Promise<ConductorImages> {
   // Allowed values and ranges of the image settings are checked at start by the settings schema (config.ts).
   const defaultSource = config.imageDownloadSource as DownloadSource;
   let download: DownloadSettings;
@@ -45,7 +46,7 @@ export async function openConductorImages(config: Config): Promise<ConductorImag
   try {
     server = await ImageServer.start({
       layout: cache.layout, host: config.imageServeHost || config.host, port: config.imageServePort,
-      baseUrl: config.imageServeBaseUrl, key: config.imageServeKey, urlTtlS: config.imageServeUrlTtl,
+      baseUrl: config.imageServeBaseUrl, key: config.imageServeKey, urlTtlS: config.imageServeUrlTtl, tls,
     });
   } catch (err) {
     await cache.close();

@@ -5,10 +5,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { normalizeUuid } from '../common/ids.js';
 import { log } from '../common/log.js';
+import type { TlsFiles } from '../common/tls-files.js';
 import { isEntryName, type CacheLayout } from './cache-store.js';
 
 export interface ImageServerOptions {
@@ -22,6 +24,8 @@ export interface ImageServerOptions {
   readonly key: string;
   readonly urlTtlS: number;
   readonly now?: () => number;
+  /** Certificate and key: serve HTTPS (the agent verifies it as it does for any https image URL). */
+  readonly tls?: TlsFiles | null | undefined;
 }
 
 const PATH_RE = /^\/images\/([0-9a-f-]{36})\/([0-9a-f]{64}(?:\.raw)?)$/;
@@ -55,13 +59,14 @@ export class ImageServer {
     this.#opts = opts;
     this.#key = opts.key ? Buffer.from(opts.key, 'utf8') : randomBytes(32);
     this.#now = opts.now ?? Date.now;
-    this.#server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.#handle(req, res).catch((err: Error) => {
         log.error('image server: request failed', { error: err.message });
         if (!res.headersSent) reply(res, 500, 'internal error');
         else res.destroy();
       });
-    });
+    };
+    this.#server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
     // Agents on slow links may take long between reads; the socket idles at most this long.
     this.#server.setTimeout(10 * 60_000);
   }
@@ -74,7 +79,7 @@ export class ImageServer {
     });
     const addr = s.#server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    s.#baseUrl = (opts.baseUrl || `http://${host}:${addr.port}`).replace(/\/+$/, '');
+    s.#baseUrl = (opts.baseUrl || `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`).replace(/\/+$/, '');
     log.info('image server for deploy agents listening', { url: s.#baseUrl });
     return s;
   }

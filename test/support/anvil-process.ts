@@ -11,7 +11,7 @@ import { createTestDatabase, type Dialect } from './databases.js';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const LAUNCHER = join(ROOT, 'bin', 'anvil.js');
 const COMPILED = join(ROOT, 'dist', 'cli', 'anvil.js');
-const SERVING_RE = /Anvil is serving the bare metal API on (http:\/\/\S+)/;
+const SERVING_RE = /Anvil is serving the bare metal API on (https?:\/\/\S+)/;
 
 export interface AnvilProcessOptions {
   /** Extra `serve` flags, e.g. ['--max-body-bytes', '65536']. */
