@@ -1,6 +1,7 @@
 // Everything conductor code needs, passed explicitly.
 import type { Config } from '../common/config.js';
 import type { Tables } from '../db/tables.js';
+import type { DriverEnvironment } from '../drivers/interfaces.js';
 import type { ConductorImages } from '../images/agent-images.js';
 import type { BackgroundWork } from './background-work.js';
 import type { ConductorRegistry } from './registry.js';
@@ -12,4 +13,6 @@ export interface ConductorContext {
   readonly work: BackgroundWork;
   /** Image cache and image server for agents; absent in contexts built without them (unit tests). */
   readonly images?: ConductorImages;
+  /** Boot file roots, DHCP provider…: what boot and deploy interfaces use; absent where nothing network-boots. */
+  readonly driverEnv?: DriverEnvironment;
 }

@@ -2,22 +2,28 @@
 import { UnsupportedDriverExtensionError, InvalidParameterValueError } from '../common/errors.js';
 import type { NodeRecord } from '../db/records.js';
 import { findHardwareType, findInterface, type HardwareType } from '../drivers/hardware-types.js';
-import type { HardwareInterface, InterfaceKind, ManagementInterface, PowerInterface } from '../drivers/interfaces.js';
+import type {
+  BootInterface, DeployInterface, DriverInterfaces, HardwareInterface, InspectInterface, InterfaceKind, ManagementInterface,
+  PowerInterface, RescueInterface,
+} from '../drivers/interfaces.js';
 
-export interface ComposedDriver {
+/** The node's interfaces; each accessor throws UnsupportedDriverExtensionError when its kind cannot act. */
+export interface ComposedDriver extends DriverInterfaces {
   readonly type: HardwareType;
   get(kind: InterfaceKind): HardwareInterface;
-  /** @throws UnsupportedDriverExtensionError when the node's power interface cannot act. */
-  power(): PowerInterface;
-  management(): ManagementInterface;
+  inspect(): InspectInterface;
+  rescue(): RescueInterface;
 }
 
-function isPower(i: HardwareInterface): i is PowerInterface {
-  return typeof (i as PowerInterface).getPowerState === 'function';
-}
+/** What each kind must be able to do, as the method an acting implementation has (placeholders have none). */
+const ACTS = {
+  power: 'getPowerState', management: 'setBootDevice', boot: 'prepareRamdisk', deploy: 'executeStep',
+  inspect: 'inspect', rescue: 'rescue',
+} as const;
+const WHAT = { power: 'power control', management: 'management', boot: 'booting', deploy: 'deployment', inspect: 'inspection', rescue: 'rescue' };
 
-function isManagement(i: HardwareInterface): i is ManagementInterface {
-  return typeof (i as ManagementInterface).setBootDevice === 'function';
+function acting<K extends keyof typeof ACTS>(i: HardwareInterface, kind: K): boolean {
+  return typeof (i as unknown as Record<string, unknown>)[ACTS[kind]] === 'function';
 }
 
 export function composeDriver(node: NodeRecord, enabled: readonly string[]): ComposedDriver {
@@ -29,18 +35,21 @@ export function composeDriver(node: NodeRecord, enabled: readonly string[]): Com
     if (!impl) throw new InvalidParameterValueError(`Interface ${name} of kind ${kind} is not available for driver ${node.driver}.`);
     return impl;
   };
+  const able = <K extends keyof typeof ACTS>(kind: K) => {
+    const impl = get(kind);
+    if (!acting(impl, kind)) {
+      throw new UnsupportedDriverExtensionError(`Driver ${node.driver} of node ${node.uuid} does not support ${WHAT[kind]} (interface ${impl.name}).`);
+    }
+    return impl;
+  };
   return {
     type,
     get,
-    power() {
-      const p = get('power');
-      if (!isPower(p)) throw new UnsupportedDriverExtensionError(`Driver ${node.driver} of node ${node.uuid} does not support power control (interface ${p.name}).`);
-      return p;
-    },
-    management() {
-      const m = get('management');
-      if (!isManagement(m)) throw new UnsupportedDriverExtensionError(`Driver ${node.driver} of node ${node.uuid} does not support management (interface ${m.name}).`);
-      return m;
-    },
+    power: () => able('power') as PowerInterface,
+    management: () => able('management') as ManagementInterface,
+    boot: () => able('boot') as BootInterface,
+    deploy: () => able('deploy') as DeployInterface,
+    inspect: () => able('inspect') as InspectInterface,
+    rescue: () => able('rescue') as RescueInterface,
   };
 }

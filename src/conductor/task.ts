@@ -4,17 +4,27 @@ import { InvalidStateRequestedError, NodeLockedError, NodeNotFoundError } from '
 import { log } from '../common/log.js';
 import { scrubText } from '../common/secrets.js';
 import { nowTimestamp } from '../db/schema.js';
-import type { NodeRecord } from '../db/records.js';
+import type { NodeRecord, PortRecord } from '../db/records.js';
+import type { DriverEnvironment, DriverTask } from '../drivers/interfaces.js';
 import { composeDriver, type ComposedDriver } from './driver-factory.js';
 import { EVENT_TARGET, nextState } from './machine.js';
 import { isFailure, isStable, USER_EVENTS, type ProvisionEvent, type UserEvent } from './states.js';
 import type { ConductorContext } from './context.js';
 import { recordHistory } from './history.js';
 
-export class Task {
+/** Stands in where a context has no boot environment (unit tests): fails loudly on first use. */
+const NO_ENVIRONMENT = new Proxy({} as DriverEnvironment, {
+  get(_t, prop) {
+    if (prop === 'then') return undefined;
+    throw new Error(`this conductor has no driver environment (boot files, DHCP) configured; cannot use ${String(prop)}`);
+  },
+});
+
+export class Task implements DriverTask {
   #node: NodeRecord;
   #background: ((task: Task) => Promise<void>) | undefined;
   #driver: ComposedDriver | undefined;
+  #ports: readonly PortRecord[] | undefined;
 
   constructor(readonly ctx: ConductorContext, node: NodeRecord, readonly purpose: string) {
     this.#node = node;
@@ -22,6 +32,21 @@ export class Task {
 
   get node(): NodeRecord {
     return this.#node;
+  }
+
+  /** The node's ports; workflows call loadPorts() first (most tasks never need them, so none are read up front). */
+  get ports(): readonly PortRecord[] {
+    if (!this.#ports) throw new Error(`ports of node ${this.#node.uuid} were not loaded for ${this.purpose}`);
+    return this.#ports;
+  }
+
+  async loadPorts(): Promise<readonly PortRecord[]> {
+    this.#ports = await this.ctx.tables.ports.list({ filters: [{ col: 'nodeUuid', op: 'eq', value: this.#node.uuid }] });
+    return this.#ports;
+  }
+
+  get env(): DriverEnvironment {
+    return this.ctx.driverEnv ?? NO_ENVIRONMENT;
   }
 
   get driver(): ComposedDriver {
