@@ -55,6 +55,13 @@ export const SETTINGS = {
   cleanCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `clean wait` before cleaning fails.' },
   inspectWaitTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `inspect wait` before inspection fails.' },
   rescueCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `rescue wait` before rescue fails.' },
+  agentCommandTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Seconds one call to a ramdisk agent\'s command API may take (Ironic `[agent]command_timeout`).' },
+  agentAllowInsecureCallback: {
+    kind: 'boolean', default: () => false,
+    doc: 'Accept agents that call back with a plain `http://` URL (no TLS). Off: only agents with automatic TLS (a certificate sent in the heartbeat, to which every call is pinned) are driven.',
+  },
+  eraseDevicesMetadataPriority: { kind: 'integer', min: 0, default: () => 99, doc: 'Priority of the agent clean step `erase_devices_metadata` (partition tables and signatures) in automated cleaning; 0 disables it.' },
+  eraseDevicesPriority: { kind: 'integer', min: 0, default: () => 0, doc: 'Priority of the agent clean step `erase_devices` (every byte of every disk) in automated cleaning; 0 (default) disables it.' },
   serviceCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `service wait` before servicing fails.' },
   powerStateSyncInterval: { kind: 'integer', min: 0, default: () => 60, doc: 'Seconds between power state syncs of all nodes (0 disables).' },
   powerStateSyncMaxRetries: { kind: 'integer', min: 1, default: () => 3, doc: 'Consecutive failed BMC reads after which a node goes into maintenance with fault `power failure`.' },

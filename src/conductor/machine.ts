@@ -49,6 +49,7 @@ export const TRANSITIONS = [
   ['wait call-back', 'resume', 'deploying'],
   ['wait call-back', 'fail', 'deploy failed'],
   ['wait call-back', 'hold', 'deploy hold'],
+  ['wait call-back', 'abort', 'deploy failed'],
   ['deploy hold', 'unhold', 'wait call-back'],
   ['deploy hold', 'abort', 'deploy failed'],
   // tearing down
@@ -150,7 +151,8 @@ export const EVENT_TARGET: Readonly<Record<UserEvent, ProvisionState | null>> = 
 };
 
 /**
- * States where `abort` came later than the verb itself (1.13). Abort from wait call-back only exists from 1.110,
- * above what Anvil serves, so the table has no such transition at all.
+ * States where `abort` came later than the verb itself (1.13). Anvil also aborts a deploy waiting in
+ * `wait call-back` at any version (newer Ironic releases allow it too): a deploy whose ramdisk never comes up
+ * should not have to sit out the callback timeout.
  */
 export const ABORTABLE_SINCE: Partial<Record<ProvisionState, number>> = { 'inspect wait': 41 };

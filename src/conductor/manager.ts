@@ -32,6 +32,12 @@ const VALIDATED_KINDS: Partial<Record<UserEvent, string[]>> = {
   inspect: ['power', 'inspect'], rescue: ['power', 'rescue'], unrescue: ['power', 'rescue'], clean: ['power'], provide: ['power'],
 };
 
+/** What an abort stops, by the state it is asked in (for last_error, in Ironic's words). */
+const ABORTED: Readonly<Record<string, string>> = {
+  'wait call-back': 'deploy', 'deploy hold': 'deploy', 'clean wait': 'clean', 'clean hold': 'clean', 'inspect wait': 'inspection',
+  'rescue wait': 'rescue', 'service wait': 'service', 'service hold': 'service',
+};
+
 function lockedError(node: NodeRecord): NodeLockedError {
   return new NodeLockedError(`Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`);
 }
@@ -134,6 +140,7 @@ export async function changeProvisionState(ctx: ConductorContext, node: NodeReco
     if (event === 'service') extra.driverInternalInfo = { ...task.node.driverInternalInfo, service_steps: req.serviceSteps };
     if (event === 'rescue') extra.instanceInfo = { ...task.node.instanceInfo, rescue_password: req.rescuePassword };
     if (event === 'provide' || event === 'manage') extra.fault = task.node.fault === 'clean failure' ? null : task.node.fault;
+    if (event === 'abort') extra.lastError = `By request, the ${ABORTED[task.node.provisionState] ?? 'current'} operation was aborted`;
     const entered = await task.fire(event, extra);
     const flow = flowFor(event, entered.provisionState);
     if (flow) task.spawnAfter(flow);

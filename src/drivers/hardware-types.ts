@@ -6,6 +6,8 @@ import { noop, unsupported } from './noop/noop-interfaces.js';
 import { IpmitoolManagement, IpmitoolPower, IpmitoolVendor } from './ipmitool/ipmitool-interfaces.js';
 import { IpxeBoot, PxeBoot } from './pxe/pxe-interfaces.js';
 import { AgentRaid, DirectDeploy, RamdiskDeploy } from './agent/agent-interfaces.js';
+import { AgentInspect } from './agent/agent-inspect.js';
+import { AgentRescue } from './agent/agent-rescue.js';
 
 export type HardwareType = {
   readonly name: string;
@@ -22,21 +24,26 @@ function defineHardwareType(name: string, lists: { [K in InterfaceKind]?: readon
 }
 
 const withFake = (kind: InterfaceKind) => [fake(kind), unsupported(kind)];
+// Anvil enables in-band inspection and rescue through its agent beside Ironic 21.4's lists (not the default).
+const inspectKinds = (first: HardwareInterface[]) => [...first, AgentInspect];
+const rescueKinds = (first: HardwareInterface[]) => [...first, AgentRescue];
 
 export const HARDWARE_TYPES: readonly HardwareType[] = [
   defineHardwareType('fake-hardware', {
     bios: withFake('bios'), boot: [fake('boot'), IpxeBoot, PxeBoot], console: withFake('console'),
-    deploy: [fake('deploy'), DirectDeploy, RamdiskDeploy], firmware: withFake('firmware'), inspect: withFake('inspect'),
+    deploy: [fake('deploy'), DirectDeploy, RamdiskDeploy], firmware: withFake('firmware'), inspect: inspectKinds(withFake('inspect')),
     management: [fake('management')], power: [fake('power')], raid: [fake('raid'), unsupported('raid'), AgentRaid],
-    rescue: withFake('rescue'), storage: [noop('storage'), fake('storage')], vendor: withFake('vendor'),
+    rescue: rescueKinds(withFake('rescue')), storage: [noop('storage'), fake('storage')], vendor: withFake('vendor'),
   }),
   defineHardwareType('ipmi', {
     boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [IpmitoolManagement, noop('management')],
     power: [IpmitoolPower], raid: [unsupported('raid'), AgentRaid], vendor: [IpmitoolVendor, unsupported('vendor')],
+    inspect: inspectKinds([unsupported('inspect')]), rescue: rescueKinds([unsupported('rescue')]),
   }),
   defineHardwareType('manual-management', {
     boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [noop('management'), fake('management')],
     power: [fake('power')], raid: [unsupported('raid'), AgentRaid],
+    inspect: inspectKinds([unsupported('inspect')]), rescue: rescueKinds([unsupported('rescue')]),
   }),
 ];
 

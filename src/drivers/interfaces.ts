@@ -296,13 +296,23 @@ export interface DeployInterface extends HardwareInterface {
   takeOver(task: DriverTask): Promise<void>;
 }
 
+/** What an inspection found, for the conductor to record (inventory, node properties, ports). */
+export interface InspectionFindings {
+  readonly inventory: Readonly<Record<string, unknown>>;
+  readonly pluginData: Readonly<Record<string, unknown>>;
+  /** Merged into node.properties: cpus, memory_mb, local_gb, cpu_arch (and capabilities such as boot_mode). */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** NICs that get a port (Ironic's `[inspector]add_ports`, default: the one the node network-booted from). */
+  readonly ports: readonly { readonly address: string; readonly pxeEnabled: boolean }[];
+}
+
 /** Hardware inspection (Ironic's inspect interface: `agent` in-band, `redfish` out of band, `fake`). */
 export interface InspectInterface extends HardwareInterface {
   readonly kind: 'inspect';
-  /** Starts inspection: `done` when the facts were read at once (out of band), `wait` for the agent's report. */
-  inspect(task: DriverTask): Promise<StepResult>;
-  /** The agent's report (POST /v1/continue_inspection) for a node in `inspect wait`: after it, inspection is done. */
-  continueInspection(task: DriverTask, data: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Starts inspection: `done` with the findings when read at once (out of band), `wait` for the agent's report. */
+  inspect(task: DriverTask): Promise<{ readonly kind: 'wait' } | { readonly kind: 'done'; readonly findings: InspectionFindings }>;
+  /** The agent's report (POST /v1/continue_inspection) for a node in `inspect wait`. @throws when it is unusable */
+  continueInspection(task: DriverTask, data: Readonly<Record<string, unknown>>): Promise<InspectionFindings>;
   /** Inspection ended (done, failed or aborted): power off and remove ramdisk boot files. */
   tearDown(task: DriverTask): Promise<void>;
 }

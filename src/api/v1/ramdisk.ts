@@ -6,8 +6,11 @@ import { continueInspection, lookupNode, recordHeartbeat } from '../../conductor
 import { links, type ApiEnv, type Ctx } from '../context.js';
 import { readJson } from '../request.js';
 
-/** Heartbeat body fields and the version that introduced each. */
-const HEARTBEAT_FIELDS: Record<string, number> = { callback_url: 22, agent_token: 62, agent_version: 36, agent_verify_ca: 68, agent_status: 72, agent_status_message: 72 };
+/**
+ * Heartbeat body fields and the version that introduced each; agent_token is taken from 1.22 on because every
+ * lookup issues one (as Ironic does for every agent), whatever version the agent speaks.
+ */
+const HEARTBEAT_FIELDS: Record<string, number> = { callback_url: 22, agent_token: 22, agent_version: 36, agent_verify_ca: 68, agent_status: 72, agent_status_message: 72 };
 
 function requireRamdiskApi(c: Ctx): void {
   if (c.get('minor') < 22) throw new NotFoundError('The ramdisk endpoints are available from API version 1.22.');
@@ -18,15 +21,14 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
 
   r.get('/lookup', async (c) => {
     requireRamdiskApi(c);
-    const minor = c.get('minor');
-    const { node, token } = await lookupNode(c.get('deps'), c.req.query('addresses'), c.req.query('node_uuid'), minor >= 62);
+    const { node, token } = await lookupNode(c.get('deps'), c.req.query('addresses'), c.req.query('node_uuid'));
     const config: Record<string, unknown> = {
       heartbeat_timeout: c.get('deps').config.deployCallbackTimeout > 300 ? 300 : c.get('deps').config.deployCallbackTimeout,
       agent_md5_checksum_enable: true,
       permitted_image_formats: ['raw', 'gpt', 'qcow2', 'iso'],
       disable_deep_image_inspection: false,
     };
-    if (token !== null) Object.assign(config, { agent_token: token, agent_token_required: true });
+    Object.assign(config, { agent_token: token, agent_token_required: true });
     return c.json({
       node: {
         uuid: node.uuid, properties: node.properties, instance_info: maskSecrets(node.instanceInfo),
@@ -61,7 +63,9 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
     if (c.get('minor') < 84) throw new NotFoundError('The continue_inspection endpoint is available from API version 1.84.');
     const body = await readJson(c);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidError('Schema error for inspection data: the body must be a JSON object');
-    const node = await continueInspection(c.get('deps'), c.req.query('node_uuid'), body as Record<string, unknown>);
+    const data = body as Record<string, unknown>;
+    const token = c.req.query('agent_token') ?? (typeof data.agent_token === 'string' ? data.agent_token : undefined);
+    const node = await continueInspection(c.get('deps'), c.req.query('node_uuid'), data, token);
     return c.json({ uuid: node.uuid }, 202);
   });
   return r;

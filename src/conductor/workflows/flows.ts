@@ -9,6 +9,7 @@ import type { Task } from '../task.js';
 import { dropAllocationAfterTeardown } from '../allocation-service.js';
 import type { ProvisionState, UserEvent } from '../states.js';
 import { prepareInstanceImage, releaseInstanceImage } from './instance-image.js';
+import { recordFindings } from './inspection.js';
 import { clearPlan, hasPlan, manualSteps, mergeSteps, runSteps, savePlan, templateSteps, type RequestedStep } from './steps.js';
 
 type Flow = (task: Task) => Promise<void>;
@@ -173,8 +174,12 @@ const inspect: Flow = async (task) => {
   try {
     await task.loadPorts();
     const r = await task.driver.inspect().inspect(task);
-    if (r.kind === 'wait') await task.fire('wait');
-    else await task.fire('done', { inspectionFinishedAt: nowTimestamp(), lastError: null });
+    if (r.kind === 'wait') {
+      await task.fire('wait');
+      return;
+    }
+    await recordFindings(task, r.findings);
+    await task.fire('done', { inspectionFinishedAt: nowTimestamp(), lastError: null });
   } catch (err) {
     await quietly(task, 'tearing down inspection', () => task.driver.inspect().tearDown(task));
     await task.fail(`Inspection failed for node ${task.node.uuid}: ${message(err)}`);
@@ -303,11 +308,11 @@ export const CALLBACKS: Partial<Record<ProvisionState, (task: Task, cb: AgentCal
   },
 };
 
-/** POST /v1/continue_inspection for a node in `inspect wait`: the inspect interface records the report. */
+/** POST /v1/continue_inspection for a node in `inspect wait`: the inspect interface reads the report, we record it. */
 export async function finishInspection(task: Task, data: Readonly<Record<string, unknown>>): Promise<void> {
   await task.loadPorts();
   try {
-    await task.driver.inspect().continueInspection(task, data);
+    await recordFindings(task, await task.driver.inspect().continueInspection(task, data));
     await quietly(task, 'tearing down inspection', () => task.driver.inspect().tearDown(task));
     await task.fire('done', { inspectionFinishedAt: nowTimestamp(), lastError: null });
   } catch (err) {

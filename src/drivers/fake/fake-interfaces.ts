@@ -7,6 +7,7 @@
 import { InvalidParameterValueError, ManagementError, PowerError } from '../../common/errors.js';
 import type { NodeRecord } from '../../db/records.js';
 import { nodeBootMode } from '../boot-mode.js';
+import { FakeDeploy } from './fake-deploy.js';
 import {
   defineInterface, type BootDevice, type DriverCall, type HardwareInterface, type InterfaceKind, type ManagementInterface,
   type PowerInterface, type PowerState, type PowerTarget, type ValidationContext,
@@ -140,6 +141,7 @@ export function fake(kind: InterfaceKind): HardwareInterface;
 export function fake(kind: InterfaceKind): HardwareInterface {
   if (kind === 'power') return FakePower;
   if (kind === 'management') return FakeManagement;
+  if (kind === 'deploy') return FakeDeploy;
   let impl = declared.get(kind);
   if (!impl) {
     impl = defineInterface({ kind, name: 'fake', properties: {} });
