@@ -2,7 +2,7 @@
 // heartbeat (I am alive at this URL: continue what waits for me) and continue_inspection (my hardware). Each is
 // accepted only while the node waits for an agent, and only with the token once one was issued.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { InvalidParameterValueError, InvalidStateError, NodeNotFoundError } from '../common/errors.js';
+import { InvalidParameterValueError, InvalidStateRequestedError, NodeNotFoundError } from '../common/errors.js';
 import { normalizeMac, normalizeUuid } from '../common/ids.js';
 import { MASK } from '../common/secrets.js';
 import { nowTimestamp } from '../db/schema.js';
@@ -80,7 +80,7 @@ export async function recordHeartbeat(ctx: ConductorContext, ident: string, hb: 
   const node = await ctx.tables.nodes.findBy('uuid', uuid);
   if (!node) throw notFound(ident);
   if (!HEARTBEAT_STATES.includes(node.provisionState)) {
-    throw new InvalidStateError(`Node ${node.uuid} is not waiting for an agent (it is ${node.provisionState}); heartbeat refused.`);
+    throw new InvalidStateRequestedError(`Node ${node.uuid} is not waiting for an agent (it is ${node.provisionState}); heartbeat refused.`);
   }
   if (!/^https?:\/\/[^\s/]+/i.test(hb.callbackUrl)) {
     throw new InvalidParameterValueError(`An agent callback URL must use http:// or https://, got ${hb.callbackUrl}`);

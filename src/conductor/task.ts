@@ -12,13 +12,17 @@ import { isFailure, isStable, USER_EVENTS, type ProvisionEvent, type UserEvent }
 import type { ConductorContext } from './context.js';
 import { recordHistory } from './history.js';
 
-/** Stands in where a context has no boot environment (unit tests): fails loudly on first use. */
-const NO_ENVIRONMENT = new Proxy({} as DriverEnvironment, {
-  get(_t, prop) {
-    if (prop === 'then') return undefined;
-    throw new Error(`this conductor has no driver environment (boot files, DHCP) configured; cannot use ${String(prop)}`);
-  },
-});
+/** Where a context has no boot environment (unit tests): the config is there, boot files and DHCP fail loudly. */
+function partialEnvironment(config: DriverEnvironment['config']): DriverEnvironment {
+  const missing = (what: string): never => {
+    throw new Error(`this conductor has no driver environment configured; cannot use ${what}`);
+  };
+  return {
+    config,
+    get bootFiles() { return missing('boot files'); },
+    get dhcp() { return missing('DHCP'); },
+  };
+}
 
 export class Task implements DriverTask {
   #node: NodeRecord;
@@ -46,7 +50,7 @@ export class Task implements DriverTask {
   }
 
   get env(): DriverEnvironment {
-    return this.ctx.driverEnv ?? NO_ENVIRONMENT;
+    return this.ctx.driverEnv ?? partialEnvironment(this.ctx.config);
   }
 
   get driver(): ComposedDriver {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestApi, type TestApi } from '../support/api-client.js';
 import { fixture } from '../support/fixtures.js';
-import { failTimedOutWaits } from '../../src/conductor/periodics/timeouts.js';
 import { fakeMachine } from '../../src/drivers/fake/fake-interfaces.js';
 
 const faultOf = (name: string) => JSON.parse(fixture(name).response.body.error_message).faultstring as string;
@@ -126,42 +125,4 @@ describe.each(DIALECTS)('provisioning on %s', (dialect) => {
     expect(r.error).toBe(faultOf('61-provision-deploy-direct-no-checksum').replaceAll('3d47b98c-42dc-468e-87b2-cd65ed9d6017', node.uuid));
   });
 
-  it('waits for the agent, hands it a token once, accepts its heartbeat, and times out without it', async () => {
-    const { body: node } = await api.post('/v1/nodes', {
-      driver: 'fake-hardware', deploy_interface: 'direct',
-      instance_info: { image_source: 'http://my.server.net/images/image.raw', image_checksum: 'a'.repeat(64) },
-    });
-    await api.post('/v1/ports', { address: '52:54:00:aa:bb:02', node_uuid: node.uuid });
-    const rec = (await api.tables.nodes.findBy('uuid', node.uuid))!;
-    await api.tables.nodes.update(rec.id, { provisionState: 'available' });
-    expect((await provision(node.uuid, { target: 'active' })).status).toBe(202);
-    await api.work.idle();
-    expect(await show(node.uuid)).toMatchObject({ provision_state: 'wait call-back', target_provision_state: 'active', power_state: 'power on' });
-
-    const lookup = await api.get('/v1/lookup?addresses=52:54:00:AA:BB:02,zz', { 'X-OpenStack-Ironic-API-Version': '1.62' });
-    expect(lookup.status).toBe(200);
-    const token = lookup.body.config.agent_token as string;
-    expect(token.length).toBeGreaterThanOrEqual(32);
-    expect(lookup.body.node.uuid).toBe(node.uuid);
-    expect(lookup.body.node.driver_internal_info.agent_secret_token).toBe('******');
-    const again = await api.get(`/v1/lookup?node_uuid=${node.uuid}`, { 'X-OpenStack-Ironic-API-Version': '1.62' });
-    expect(again.body.config.agent_token).toBe('******');
-    expect((await api.get('/v1/lookup?addresses=zz')).status).toBe(400);
-
-    const hb = (body: object) => api.post(`/v1/heartbeat/${node.uuid}`, body, { 'X-OpenStack-Ironic-API-Version': '1.68' });
-    expect((await hb({ callback_url: 'http://10.0.0.5:9999', agent_version: '9.0', agent_token: 'wrong-token-'.repeat(4) })).status).toBe(400);
-    expect((await hb({ callback_url: 'ftp://x', agent_version: '9.0', agent_token: token })).status).toBe(400);
-    expect((await hb({ callback_url: 'http://10.0.0.5:9999', agent_token: token })).status).toBe(400);
-    expect((await hb({ callback_url: 'http://10.0.0.5:9999', agent_version: '9.0', agent_token: token })).status).toBe(202);
-    const stored = (await api.tables.nodes.findBy('uuid', node.uuid))!;
-    expect(stored.driverInternalInfo.agent_url).toBe('http://10.0.0.5:9999');
-
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await failTimedOutWaits({ tables: api.tables, config: api.config, registry: api.registry, work: api.work })).toBe(1);
-    const failed = await show(node.uuid);
-    expect(failed).toMatchObject({ provision_state: 'deploy failed', target_provision_state: null, last_error: `Timeout reached while waiting for callback for node ${node.uuid}` });
-    const history = await api.get(`/v1/nodes/${node.uuid}/history`);
-    expect(history.body.history.at(-1).event).toBe(failed.last_error);
-    expect((await api.get(`/v1/lookup?node_uuid=${node.uuid}`, { 'X-OpenStack-Ironic-API-Version': '1.62' })).status).toBe(404);
-  });
 });
