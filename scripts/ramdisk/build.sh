@@ -34,8 +34,10 @@ log() { echo "ramdisk: $*" >&2; }
 # Drivers a server boots with: virtual (virtio), Intel NICs, SATA/AHCI, NVMe, SCSI disks, USB storage.
 MODULES="virtio_pci virtio_net virtio_blk virtio_scsi e1000 e1000e igb ixgbe ahci nvme sd_mod
          xhci_pci ehci_pci usb_storage uas efivarfs"
-# What the agent runs besides node (with their shared libraries); missing ones fail the build.
-TOOLS="qemu-img sgdisk partprobe lsblk blkid wipefs"
+# What the agent runs besides node (with their shared libraries); missing ones fail the build. OPTIONAL_TOOLS
+# are packed when this machine has them (ipmitool: the inventory's BMC address, through /dev/ipmi0).
+TOOLS="qemu-img sgdisk sfdisk blockdev partprobe lsblk blkid wipefs"
+OPTIONAL_TOOLS="ipmitool"
 
 need=()
 for t in $TOOLS; do command -v "$t" >/dev/null || need+=("$t"); done
@@ -90,6 +92,7 @@ trap 'rm -rf "$WORK"' EXIT
 # --- cache key: every input ----------------------------------------------------------------------------
 tool_paths=()
 for t in $TOOLS; do tool_paths+=("$(command -v "$t")"); done
+for t in $OPTIONAL_TOOLS; do command -v "$t" >/dev/null && tool_paths+=("$(command -v "$t")"); done
 key=$( {
     echo "$kp $kdeb_ver $MODULES"
     sha256sum "$HERE"/build.sh "$HERE"/init.sh "$HERE"/udhcpc.script "$HERE"/power.sh "$WORK/anvil-agent.mjs" \
