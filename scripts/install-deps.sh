@@ -3,7 +3,8 @@
 # with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
 # the OpenIPMI simulator, genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
 # service also runs to convert qcow2/vmdk/vhd/vhdx images to raw, apache2-utils whose htpasswd makes the
-# bcrypt user files of the authentication tests). Safe to re-run: packages already present
+# bcrypt user files of the authentication tests, fdisk and gdisk whose sfdisk and sgdisk the deploy agent
+# runs for config drive partitions). Safe to re-run: packages already present
 # are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ for a in "$@"; do
 done
 
 if [ "$want_test" = 1 ]; then
-  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl apache2-utils"
+  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl apache2-utils fdisk"
   # the deploy ramdisk build (scripts/ramdisk/build.sh: depmod, cpio, zstd, the disk tools it packs) and the
   # real VM tests (qemu under SeaBIOS/OVMF, Debian's iPXE, dnsmasq, the test image's GRUB and FAT tools)
   pkgs="$pkgs kmod cpio zstd gdisk parted util-linux qemu-system-x86 ovmf ipxe dnsmasq-base"

@@ -27,6 +27,8 @@ export interface AnvilProcess {
   readonly dialect: Dialect;
   readonly pid: number;
   readonly conductorHostname: string;
+  /** The database the process serves (tests that play the conductor read node secrets from it). */
+  readonly databaseUrl: string;
   /** Every line the process wrote to stderr so far (its structured log). */
   logLines(): string[];
   /** Everything written to stdout so far. */
@@ -130,6 +132,7 @@ export async function startAnvilProcess(dialect: Dialect, options: AnvilProcessO
     dialect,
     pid: child.pid!,
     conductorHostname,
+    databaseUrl: db.url,
     logLines: () => [...logLines],
     stdout: () => stdout,
     running: () => child.exitCode === null && child.signalCode === null,
