@@ -5,6 +5,7 @@ import { log } from '../../common/log.js';
 import type { Config } from '../../common/config.js';
 import type { ConductorContext } from '../context.js';
 import { acquireNode } from '../task.js';
+import { cleanUpAfterFailedWait } from '../workflows/flows.js';
 
 type TimeoutSetting = 'deployCallbackTimeout' | 'cleanCallbackTimeout' | 'inspectWaitTimeout' | 'rescueCallbackTimeout' | 'serviceCallbackTimeout';
 
@@ -34,6 +35,7 @@ export async function failTimedOutWaits(ctx: ConductorContext): Promise<number> 
         if (task.node.provisionState !== node.provisionState) return;
         await task.fail(rule.message(node.uuid), 'fail', rule.fault);
         failed++;
+        await cleanUpAfterFailedWait(task);
       });
     } catch (err) {
       if (!(err instanceof NodeLockedError)) log.warn('timeout handling failed', { node: node.uuid, error: (err as Error).message });

@@ -260,6 +260,14 @@ export function flowFor(event: UserEvent, enteredState: string): Flow | undefine
   return FLOWS[event];
 }
 
+/**
+ * After a wait ended in failure outside any flow (its timeout expired): power off and remove the ramdisk's boot
+ * files as an abort would, so a node whose agent never came up is not left booting it forever.
+ */
+export async function cleanUpAfterFailedWait(task: Task): Promise<void> {
+  await ABORT_CLEANUP[task.node.provisionState as ProvisionState]?.(task);
+}
+
 // ---- agent call-backs ---------------------------------------------------------------------------------------
 
 /**

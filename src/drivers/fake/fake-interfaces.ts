@@ -22,6 +22,8 @@ export interface FakeMachine {
   persistent: boolean;
   efi: boolean;
   nmiCount: number;
+  /** The image a fake deploy "wrote" (instance_info.image_source), null once torn down. */
+  image: string | null;
 }
 
 const machines = new Map<string, FakeMachine>();
@@ -29,7 +31,7 @@ const machines = new Map<string, FakeMachine>();
 export function fakeMachine(nodeUuid: string): FakeMachine {
   let m = machines.get(nodeUuid);
   if (!m) {
-    m = { power: 'power off', powerOnCount: 0, bootDevice: null, persistent: false, efi: false, nmiCount: 0 };
+    m = { power: 'power off', powerOnCount: 0, bootDevice: null, persistent: false, efi: false, nmiCount: 0, image: null };
     machines.set(nodeUuid, m);
   }
   return m;
