@@ -41,6 +41,8 @@ export class ConductorNotFoundError extends errorClass('ConductorNotFound', 404)
 export class MethodNotAllowedError extends errorClass('MethodNotAllowed', 405) {}
 export class NotAcceptableError extends errorClass('NotAcceptable', 406) {}
 export class ConflictError extends errorClass('Conflict', 409) {}
+/** A record changed between the read and the conditional write of a read-modify-write (row version moved). */
+export class VersionConflictError extends ConflictError {}
 export class InvalidStateError extends errorClass('InvalidState', 409) {}
 export class NodeLockedError extends errorClass('NodeLocked', 409) {}
 export class DuplicateNameError extends errorClass('DuplicateName', 409) {}

@@ -15,6 +15,7 @@ import type { ConductorContext } from './context.js';
 import { PATCHABLE_IN_TRANSITION } from './node-service.js';
 import { changedFields } from './record-diff.js';
 import { acquireNode } from './task.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 /** Passes over the locked candidates before giving up, and the pause between them (Ironic's node_locked_retry_*). */
 const LOCKED_RETRY_ATTEMPTS = 3;
@@ -231,7 +232,8 @@ export async function updateAllocation(ctx: ConductorContext, allocation: Alloca
   const diff = changedFields(allocation, changes);
   if (Object.keys(diff).length === 0) return allocation;
   try {
-    const saved = await ctx.tables.allocations.update(allocation.id, { ...diff, updatedAt: nowTimestamp() });
+    const saved = await ctx.tables.allocations.update(allocation.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(allocation)])
+      ?? await explainMissedWrite(ctx.tables.allocations, allocation, `Allocation ${allocation.uuid}`);
     if (!saved) throw new AllocationNotFoundError(`Allocation ${allocation.uuid} could not be found.`);
     return saved;
   } catch (err) {

@@ -5,6 +5,7 @@ import { nowTimestamp } from '../db/schema.js';
 import type { Tables } from '../db/tables.js';
 import type { ChassisRecord } from '../db/records.js';
 import { UniqueViolation } from '../db/repository.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 export interface ChassisServiceDeps {
   readonly tables: Tables;
@@ -33,7 +34,8 @@ export async function updateChassis(ctx: ChassisServiceDeps, chassis: ChassisRec
   const diff = Object.fromEntries(Object.entries(changes).filter(([k, v]) =>
     JSON.stringify(v) !== JSON.stringify((chassis as unknown as Record<string, unknown>)[k])));
   if (Object.keys(diff).length === 0) return chassis;
-  const saved = await ctx.tables.chassis.update(chassis.id, { ...diff, updatedAt: nowTimestamp() });
+  const saved = await ctx.tables.chassis.update(chassis.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(chassis)])
+    ?? await explainMissedWrite(ctx.tables.chassis, chassis, `Chassis ${chassis.uuid}`);
   if (!saved) throw new ChassisNotFoundError(`Chassis ${chassis.uuid} could not be found.`);
   return saved;
 }

@@ -10,6 +10,7 @@ import { UniqueViolation } from '../db/repository.js';
 import { nowTimestamp } from '../db/schema.js';
 import type { Tables } from '../db/tables.js';
 import { changedFields } from './record-diff.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 export interface DeployTemplateServiceDeps {
   readonly tables: Tables;
@@ -53,7 +54,8 @@ export async function updateDeployTemplate(deps: DeployTemplateServiceDeps, temp
   const diff = changedFields(template, changes);
   if (Object.keys(diff).length === 0) return template;
   return saving({ ...template, ...diff }, async () => {
-    const saved = await deps.tables.deployTemplates.update(template.id, { ...diff, updatedAt: nowTimestamp() });
+    const saved = await deps.tables.deployTemplates.update(template.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(template)])
+      ?? await explainMissedWrite(deps.tables.deployTemplates, template, `Deploy template ${template.uuid}`);
     if (!saved) throw new DeployTemplateNotFoundError(`Deploy template ${template.uuid} could not be found.`);
     return saved;
   });

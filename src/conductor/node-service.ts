@@ -16,6 +16,7 @@ import { KIND_NAMES, INTERFACE_KINDS, type InterfaceKind } from '../drivers/inte
 import { defaultInterface, findHardwareType, findInterface, type HardwareType } from '../drivers/hardware-types.js';
 import type { ConductorRegistry } from './registry.js';
 import { removeNodeData } from './node-data.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 export interface NodeServiceDeps {
   readonly tables: Tables;
@@ -165,13 +166,14 @@ export async function updateNode(deps: NodeServiceDeps, node: NodeRecord, change
   if (Object.keys(diff).length === 0) return node;
   diff.updatedAt = nowTimestamp();
   try {
-    // Only while nobody holds the node: a lock taken between our read and this write wins.
-    const saved = await deps.tables.nodes.update(node.id, diff, [{ col: 'reservation', op: 'isNull' }]);
+    // Only while nobody holds the node and nobody wrote it since our read: a lock taken or a write made
+    // between our read and this write wins (record-writes.ts retries on a fresh read).
+    const saved = await deps.tables.nodes.update(node.id, diff, [{ col: 'reservation', op: 'isNull' }, versionCondition(node)]);
     if (saved && node.allocationUuid && saved.allocationUuid === null) await deps.tables.allocations.deleteWhere('uuid', node.allocationUuid);
     if (!saved) {
-      const now = await deps.tables.nodes.findBy('id', node.id);
-      if (!now) throw new NodeNotFoundError(`Node ${node.uuid} could not be found.`);
-      throw new NodeLockedError(`Node ${node.uuid} is locked by host ${now.reservation}, please retry after the current operation is completed.`);
+      await explainMissedWrite(deps.tables.nodes, node, `Node ${node.uuid}`, (now) =>
+        new NodeLockedError(`Node ${node.uuid} is locked by host ${now.reservation}, please retry after the current operation is completed.`));
+      throw new NodeNotFoundError(`Node ${node.uuid} could not be found.`);
     }
     return saved;
   } catch (err) {

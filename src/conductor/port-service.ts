@@ -12,6 +12,7 @@ import type { NodeRecord, PortgroupRecord, PortRecord } from '../db/records.js';
 import { UniqueViolation } from '../db/repository.js';
 import type { ConductorContext } from './context.js';
 import { withNodesLocked } from './node-locks.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 /** States in which a port's connectivity may change without maintenance mode (Ironic's list). */
 const CONNECTIVITY_STATES = ['enroll', 'inspecting', 'inspect wait', 'manageable'];
@@ -130,7 +131,8 @@ export async function updatePort(ctx: ConductorContext, port: PortRecord, change
         await checkPortgroupPhysnet(tables, next, pg);
       }
       if (Object.keys(diff).length === 0) return port;
-      const saved = await tables.ports.update(port.id, { ...diff, updatedAt: nowTimestamp() });
+      const saved = await tables.ports.update(port.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(port)])
+        ?? await explainMissedWrite(tables.ports, port, `Port ${port.uuid}`);
       if (!saved) throw new PortNotFoundError(`Port ${port.uuid} could not be found.`);
       return saved;
     });

@@ -11,6 +11,7 @@ import type { NodeRecord, PortgroupRecord } from '../db/records.js';
 import { UniqueViolation } from '../db/repository.js';
 import type { ConductorContext } from './context.js';
 import { withNodesLocked } from './node-locks.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 /** Portgroup by UUID or name. @throws InvalidParameterValueError (400), PortgroupNotFoundError (404). */
 export async function findPortgroup(tables: Tables, ident: string): Promise<PortgroupRecord> {
@@ -82,7 +83,8 @@ export async function updatePortgroup(ctx: ConductorContext, pg: PortgroupRecord
         throw new ConflictError(`Port group ${pg.uuid} can not stop supporting standalone ports while member ports have pxe_enabled set to True.`);
       }
       if (Object.keys(diff).length === 0) return pg;
-      const saved = await tables.portgroups.update(pg.id, { ...diff, updatedAt: nowTimestamp() });
+      const saved = await tables.portgroups.update(pg.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(pg)])
+        ?? await explainMissedWrite(tables.portgroups, pg, `Port group ${pg.uuid}`);
       if (!saved) throw new PortgroupNotFoundError(`Port group ${pg.uuid} could not be found.`);
       return saved;
     });

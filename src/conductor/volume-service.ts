@@ -14,12 +14,14 @@ import type { Tables } from '../db/tables.js';
 import type { ConductorContext } from './context.js';
 import { withNodesLocked } from './node-locks.js';
 import { changedFields } from './record-diff.js';
+import { explainMissedWrite, versionCondition } from './record-writes.js';
 
 interface VolumeRecord {
   id: number;
   uuid: string;
   nodeUuid: string;
   createdAt: string;
+  version?: number;
   updatedAt: string | null;
 }
 
@@ -120,7 +122,9 @@ export async function updateVolumeRecord<R extends VolumeRecord>(ctx: ConductorC
   // A record moving between nodes is judged by the node it moves to (Ironic locks that one); both are held.
   return whilePoweredOff(ctx, `${kind.label} update`, current ? [current, target] : [target], target.uuid, () =>
     saving(kind, next, async () => {
-      const saved = await kind.repo(ctx.tables).update(record.id, { ...diff, updatedAt: nowTimestamp() } as Partial<R>);
+      const repo = kind.repo(ctx.tables);
+      const saved = await repo.update(record.id, { ...diff, updatedAt: nowTimestamp() } as Partial<R>, [versionCondition(record)])
+        ?? await explainMissedWrite(repo, record, `${kind.label} ${record.uuid}`);
       if (!saved) throw kind.notFound(record.uuid);
       return saved;
     }));

@@ -84,6 +84,8 @@ export interface PortRecord {
   name: string | null;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface PortgroupRecord {
@@ -99,6 +101,8 @@ export interface PortgroupRecord {
   internalInfo: Dict;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface ChassisRecord {
@@ -108,6 +112,8 @@ export interface ChassisRecord {
   extra: Dict;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface ConductorRecord {
@@ -148,6 +154,8 @@ export interface AllocationRecord {
   owner: string | null;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface VolumeConnectorRecord {
@@ -159,6 +167,8 @@ export interface VolumeConnectorRecord {
   extra: Dict;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface VolumeTargetRecord {
@@ -172,6 +182,8 @@ export interface VolumeTargetRecord {
   extra: Dict;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 export interface DeployStep {
@@ -190,6 +202,8 @@ export interface DeployTemplateRecord {
   description: string | null;
   createdAt: string;
   updatedAt: string | null;
+  /** Row version, bumped by every update (conductor/record-writes.ts); not part of the API. */
+  version?: number;
 }
 
 /** One cached BIOS setting of a node; the registry fields (API 1.74) are null when the BMC does not say. */

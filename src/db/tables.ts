@@ -26,6 +26,7 @@ export const portsRepo = (store: Store) => new Repository<PortRecord>(store, {
   markerColumn: 'uuid',
   codec: { json: ['extra', 'internalInfo', 'localLinkConnection'], flags: ['pxeEnabled', 'isSmartnic'] },
   numbers: ['pxeEnabled', 'isSmartnic'],
+  versioned: true,
 });
 
 export const portgroupsRepo = (store: Store) => new Repository<PortgroupRecord>(store, {
@@ -33,12 +34,14 @@ export const portgroupsRepo = (store: Store) => new Repository<PortgroupRecord>(
   markerColumn: 'uuid',
   codec: { json: ['properties', 'extra', 'internalInfo'], flags: ['standalonePortsSupported'] },
   numbers: ['standalonePortsSupported'],
+  versioned: true,
 });
 
 export const chassisRepo = (store: Store) => new Repository<ChassisRecord>(store, {
   table: 'chassis',
   markerColumn: 'uuid',
   codec: { json: ['extra'], flags: [] },
+  versioned: true,
 });
 
 export const conductorsRepo = (store: Store) => new Repository<ConductorRecord>(store, {
@@ -58,12 +61,14 @@ export const allocationsRepo = (store: Store) => new Repository<AllocationRecord
   table: 'allocations',
   markerColumn: 'uuid',
   codec: { json: ['traits', 'candidateNodes', 'extra'], flags: [] },
+  versioned: true,
 });
 
 export const volumeConnectorsRepo = (store: Store) => new Repository<VolumeConnectorRecord>(store, {
   table: 'volumeConnectors',
   markerColumn: 'uuid',
   codec: { json: ['extra'], flags: [] },
+  versioned: true,
 });
 
 export const volumeTargetsRepo = (store: Store) => new Repository<VolumeTargetRecord>(store, {
@@ -71,12 +76,14 @@ export const volumeTargetsRepo = (store: Store) => new Repository<VolumeTargetRe
   markerColumn: 'uuid',
   codec: { json: ['properties', 'extra'], flags: [] },
   numbers: ['bootIndex'],
+  versioned: true,
 });
 
 export const deployTemplatesRepo = (store: Store) => new Repository<DeployTemplateRecord>(store, {
   table: 'deployTemplates',
   markerColumn: 'uuid',
   codec: { json: ['steps', 'extra'], flags: [] },
+  versioned: true,
 });
 
 export interface Tables {

@@ -8,6 +8,7 @@ import type { AllocationRecord, NodeRecord } from '../../db/records.js';
 import type { Filter } from '../../db/repository.js';
 import { createAllocation, deleteAllocation, findAllocation, updateAllocation } from '../../conductor/allocation-service.js';
 import { findNode } from '../../conductor/node-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { parseCreateBody, parseFieldsParam } from '../fields.js';
 import { pyRepr } from '../json-patch.js';
@@ -100,8 +101,11 @@ export function allocationRoutes(): Hono<ApiEnv> {
     gate(c);
     if (c.get('minor') < 57) throw new MethodNotAllowedError('The API version does not allow updating allocations');
     const allocation = await findAllocation(c.get('deps').tables, c.req.param('ident'));
-    const changes = patchChanges(allocation, await readJson(c), ALLOCATION_FIELDS, c.get('minor'), 'allocation');
-    return c.json(view(c, await updateAllocation(c.get('deps'), allocation, changes)));
+    const body = await readJson(c);
+    return c.json(view(c, await rewriteRecord(`allocations:${allocation.id}`, async () => {
+      const fresh = await findAllocation(c.get('deps').tables, allocation.uuid);
+      return updateAllocation(c.get('deps'), fresh, patchChanges(fresh, body, ALLOCATION_FIELDS, c.get('minor'), 'allocation'));
+    })));
   });
 
   r.delete('/allocations/:ident', async (c) => {

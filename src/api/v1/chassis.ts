@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { ChassisRecord } from '../../db/records.js';
 import { createChassis, deleteChassis, findChassis, updateChassis } from '../../conductor/chassis-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { parseCreateBody, parseFieldsParam } from '../fields.js';
 import { patchChanges } from '../record-patch.js';
@@ -44,8 +45,11 @@ export function chassisRoutes(): Hono<ApiEnv> {
 
   r.patch('/chassis/:ident', async (c) => {
     const chassis = await findChassis(c.get('deps').tables, c.req.param('ident'));
-    const changes = patchChanges(chassis, await readJson(c), CHASSIS_FIELDS, c.get('minor'), 'chassis');
-    return c.json(view(c, await updateChassis(c.get('deps'), chassis, changes)));
+    const body = await readJson(c);
+    return c.json(view(c, await rewriteRecord(`chassis:${chassis.id}`, async () => {
+      const fresh = await findChassis(c.get('deps').tables, chassis.uuid);
+      return updateChassis(c.get('deps'), fresh, patchChanges(fresh, body, CHASSIS_FIELDS, c.get('minor'), 'chassis'));
+    })));
   });
 
   r.delete('/chassis/:ident', async (c) => {

@@ -1,6 +1,7 @@
 // /v1/deploy_templates (1.55): create, show (by UUID or name), list, patch, delete.
 import { Hono } from 'hono';
 import type { DeployTemplateRecord } from '../../db/records.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import {
   createDeployTemplate, deleteDeployTemplate, findDeployTemplate, updateDeployTemplate,
 } from '../../conductor/deploy-template-service.js';
@@ -45,8 +46,11 @@ export function deployTemplateRoutes(): Hono<ApiEnv> {
   r.patch('/deploy_templates/:ident', async (c) => {
     gate(c);
     const template = await find(c);
-    const changes = patchChanges(template, await readJson(c), DEPLOY_TEMPLATE_FIELDS, c.get('minor'), 'template');
-    return c.json(view(c, await updateDeployTemplate(c.get('deps'), template, changes)));
+    const body = await readJson(c);
+    return c.json(view(c, await rewriteRecord(`deploy_templates:${template.id}`, async () => {
+      const fresh = await findDeployTemplate(c.get('deps').tables, template.uuid);
+      return updateDeployTemplate(c.get('deps'), fresh, patchChanges(fresh, body, DEPLOY_TEMPLATE_FIELDS, c.get('minor'), 'template'));
+    })));
   });
 
   r.delete('/deploy_templates/:ident', async (c) => {

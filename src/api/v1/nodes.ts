@@ -6,6 +6,7 @@ import { isValidTrait, normalizeUuid } from '../../common/ids.js';
 import type { NodeRecord } from '../../db/records.js';
 import { MarkerNotFound, type Filter, type ListQuery } from '../../db/repository.js';
 import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { coerceField, emptyValue, parseCreateBody, parseFieldsParam, parseSortKey, patchableFields, propOf } from '../fields.js';
 import { applyPatch, parsePatch } from '../json-patch.js';
@@ -153,6 +154,11 @@ function viewCache(c: Ctx): NodeViewCache {
   return cache;
 }
 
+/** Runs `change` on a fresh read of `node`, queued behind other writers of it and retried when one wins a race. */
+function rewriteNode<T>(c: Ctx, node: NodeRecord, change: (fresh: NodeRecord) => Promise<T>): Promise<T> {
+  return rewriteRecord(`nodes:${node.id}`, async () => change(await findNode(c.get('deps').tables, node.uuid, c.get('minor'))));
+}
+
 /** Turns a JSON Patch on the wire form into record changes (secrets are patched in clear, masked on output). */
 function patchToChanges(node: NodeRecord, body: unknown, minor: number): Partial<NodeRecord> {
   const ops = parsePatch(body);
@@ -200,8 +206,8 @@ export function nodeRoutes(): Hono<ApiEnv> {
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), minor);
     const reset = boolParam(c, 'reset_interfaces');
     if (reset !== undefined && minor < 45) throw new NotAcceptableError('The reset_interfaces parameter requires API version 1.45 or later.');
-    const changes = patchToChanges(node, await readJson(c), minor);
-    const saved = await updateNode(nodeDeps(c), node, changes, { resetInterfaces: reset });
+    const body = await readJson(c);
+    const saved = await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, patchToChanges(fresh, body, minor), { resetInterfaces: reset }));
     return c.json(await view(c, saved));
   });
 
@@ -235,28 +241,31 @@ export function nodeRoutes(): Hono<ApiEnv> {
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const body = await readJson(c) as { traits?: unknown };
     if (!body || typeof body !== 'object' || !Array.isArray(body.traits)) throw new InvalidError("Schema error for traits: 'traits' must be a list of strings");
-    await updateNode(nodeDeps(c), node, { traits: [...new Set(body.traits.map((t) => checkTrait(t)))] });
+    const traits = [...new Set(body.traits.map((t) => checkTrait(t)))];
+    await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, { traits }));
     return c.body(null, 204);
   });
   r.put('/nodes/:ident/traits/:trait', async (c) => {
     requireMinor(c, 37, 'traits');
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const trait = checkTrait(c.req.param('trait'));
-    if (!node.traits.includes(trait)) await updateNode(nodeDeps(c), node, { traits: [...node.traits, trait] });
+    await rewriteNode(c, node, async (fresh) => (fresh.traits.includes(trait) ? fresh : updateNode(nodeDeps(c), fresh, { traits: [...fresh.traits, trait] })));
     return c.body(null, 204);
   });
   r.delete('/nodes/:ident/traits', async (c) => {
     requireMinor(c, 37, 'traits');
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
-    await updateNode(nodeDeps(c), node, { traits: [] });
+    await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, { traits: [] }));
     return c.body(null, 204);
   });
   r.delete('/nodes/:ident/traits/:trait', async (c) => {
     requireMinor(c, 37, 'traits');
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const trait = c.req.param('trait');
-    if (!node.traits.includes(trait)) throw new NotFoundError(`Node ${node.uuid} doesn't have a trait '${trait}'`);
-    await updateNode(nodeDeps(c), node, { traits: node.traits.filter((t) => t !== trait) });
+    await rewriteNode(c, node, (fresh) => {
+      if (!fresh.traits.includes(trait)) throw new NotFoundError(`Node ${node.uuid} doesn't have a trait '${trait}'`);
+      return updateNode(nodeDeps(c), fresh, { traits: fresh.traits.filter((t) => t !== trait) });
+    });
     return c.body(null, 204);
   });
 

@@ -6,6 +6,7 @@ import type { Filter } from '../../db/repository.js';
 import type { PortgroupRecord } from '../../db/records.js';
 import { findNode } from '../../conductor/node-service.js';
 import { createPortgroup, deletePortgroup, findPortgroup, updatePortgroup } from '../../conductor/portgroup-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { parseCreateBody, parseFieldsParam } from '../fields.js';
 import { parsePatch } from '../json-patch.js';
@@ -79,9 +80,12 @@ export function portgroupRoutes(): Hono<ApiEnv> {
       if (op.path === '/name' && op.op !== 'remove') checkPortgroupNameOnPatch(ident, op.value);
       if (op.path === '/mode' && op.op === 'remove' && minor >= 26) throw new InvalidError("'mode' is a mandatory attribute and can not be removed");
     }
-    const changes = patchChanges(pg, body, PORTGROUP_FIELDS, minor, 'portgroup');
-    if ('mode' in changes && changes.mode === null) throw new InvalidError("'mode' is a mandatory attribute and can not be removed");
-    return c.json(view(c, await updatePortgroup(c.get('deps'), pg, changes, minor)));
+    return c.json(view(c, await rewriteRecord(`portgroups:${pg.id}`, async () => {
+      const fresh = await findPortgroup(c.get('deps').tables, pg.uuid);
+      const changes = patchChanges(fresh, body, PORTGROUP_FIELDS, minor, 'portgroup');
+      if ('mode' in changes && changes.mode === null) throw new InvalidError("'mode' is a mandatory attribute and can not be removed");
+      return updatePortgroup(c.get('deps'), fresh, changes, minor);
+    })));
   });
 
   r.delete('/portgroups/:ident', async (c) => {

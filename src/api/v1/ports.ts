@@ -8,6 +8,7 @@ import type { PortRecord } from '../../db/records.js';
 import { findNode } from '../../conductor/node-service.js';
 import { createPort, deletePort, findPort, updatePort } from '../../conductor/port-service.js';
 import { findPortgroup } from '../../conductor/portgroup-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { parseCreateBody, parseFieldsParam } from '../fields.js';
 import { patchChanges } from '../record-patch.js';
@@ -90,8 +91,12 @@ export function portRoutes(): Hono<ApiEnv> {
   r.patch('/ports/:ident', async (c) => {
     const minor = c.get('minor');
     const port = await findPort(c.get('deps').tables, c.req.param('ident'), minor);
-    const changes = patchChanges(port, await readJson(c), PORT_FIELDS, minor, 'port');
-    return c.json(view(c, await updatePort(c.get('deps'), port, changes, minor)));
+    const body = await readJson(c);
+    // Re-read and re-applied on the record as it is when this write's turn comes (conductor/record-writes.ts).
+    return c.json(view(c, await rewriteRecord(`ports:${port.id}`, async () => {
+      const fresh = await findPort(c.get('deps').tables, port.uuid, minor);
+      return updatePort(c.get('deps'), fresh, patchChanges(fresh, body, PORT_FIELDS, minor, 'port'), minor);
+    })));
   });
 
   r.delete('/ports/:ident', async (c) => {

@@ -5,6 +5,7 @@ import { NotAuthorizedError } from '../../common/errors.js';
 import type { Filter } from '../../db/repository.js';
 import type { VolumeConnectorRecord, VolumeTargetRecord } from '../../db/records.js';
 import { findNode } from '../../conductor/node-service.js';
+import { rewriteRecord } from '../../conductor/record-writes.js';
 import {
   CONNECTOR_KIND, TARGET_KIND, createVolumeRecord, deleteVolumeRecord, findVolumeRecord, updateVolumeRecord, type VolumeKind,
 } from '../../conductor/volume-service.js';
@@ -85,8 +86,11 @@ function addRoutes<R extends VolumeRecordOf>(r: Hono<ApiEnv>, res: VolumeResourc
   r.patch(`/volume/${segment}/:ident`, async (c) => {
     requireVersion(c, 32);
     const record = await findVolumeRecord(c.get('deps').tables, kind, c.req.param('ident'));
-    const changes = patchChanges(record, await readJson(c), fields, c.get('minor'), kind.resource);
-    return c.json(view(c, await updateVolumeRecord(c.get('deps'), kind, record, changes)));
+    const body = await readJson(c);
+    return c.json(view(c, await rewriteRecord(`${segment}:${record.id}`, async () => {
+      const fresh = await findVolumeRecord(c.get('deps').tables, kind, record.uuid);
+      return updateVolumeRecord(c.get('deps'), kind, fresh, patchChanges(fresh, body, fields, c.get('minor'), kind.resource));
+    })));
   });
 
   r.delete(`/volume/${segment}/:ident`, async (c) => {

@@ -6,6 +6,7 @@ import { nodeHistory } from './0003-node-history.js';
 import { nodeExtras } from './0004-node-extras.js';
 import { allocationsVolumeTemplates } from './0005-allocations-volume-templates.js';
 import { nodeVersion } from './0006-node-version.js';
+import { rowVersions } from './0007-row-versions.js';
 
 export interface SchemaMigration {
   readonly name: string;
@@ -13,4 +14,4 @@ export interface SchemaMigration {
   down?(db: Kysely<any>, flags: DialectFlags): Promise<void>;
 }
 
-export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory, nodeExtras, allocationsVolumeTemplates, nodeVersion];
+export const MIGRATIONS: readonly SchemaMigration[] = [initial, nodeHistory, nodeExtras, allocationsVolumeTemplates, nodeVersion, rowVersions];
