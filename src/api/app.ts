@@ -15,6 +15,7 @@ import { nodeSubresourceRoutes } from './v1/node-subresources.js';
 import { moreCollectionRoutes } from './v1/more-collections.js';
 import { ramdiskRoutes } from './v1/ramdisk.js';
 import { authMiddleware } from './auth/authenticate.js';
+import { auditMiddleware } from './audit.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', rootRoutes());
   for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
   app.use('*', authMiddleware(deps.config));
+  app.use('*', auditMiddleware());
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
     app.route(prefix, nodeStateRoutes());

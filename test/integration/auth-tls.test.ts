@@ -92,6 +92,13 @@ describe('HTTPS + http_basic through real processes (sqlite)', () => {
     expect(list.stdout.trim()).toBe('tls-node');
   }, 90_000);
 
+  it("Debian's baremetal shows who created the node in `node history list --long`", async () => {
+    const r = await debian([...auth, '--os-cacert', certs.caFile, 'node', 'history', 'list', 'tls-node', '--long', '-f', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, string>[];
+    expect(rows.find((h) => h['Description of the event'] === 'Node created.'), r.stdout).toMatchObject({ User: USER, Severity: 'INFO' });
+  }, 60_000);
+
   it("Debian's baremetal takes credentials and CA from OS_* variables", async () => {
     const r = await debian(['node', 'list', '-f', 'value', '-c', 'Name'],
       { OS_AUTH_TYPE: 'http_basic', OS_USERNAME: USER, OS_PASSWORD: PASSWORD, OS_CACERT: certs.caFile });

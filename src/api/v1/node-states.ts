@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { InvalidError, InvalidParameterValueError, NotFoundError } from '../../common/errors.js';
 import { changePowerState, changeProvisionState, getBootDevice, injectNmi, setBootDevice, setMaintenance, supportedBootDevices } from '../../conductor/manager.js';
-import type { ApiEnv } from '../context.js';
+import type { ApiEnv, Ctx } from '../context.js';
 import { links } from '../context.js';
 import { parseJsonBody, readJson } from '../request.js';
 import { nodeParam, objectBody, requireMinor } from './route-helpers.js';
@@ -69,18 +69,20 @@ export function nodeStateRoutes(): Hono<ApiEnv> {
     return c.body(null, 202);
   });
 
-  r.get('/nodes/:ident/history', async (c) => {
+  const historyList = async (c: Ctx, detail: boolean) => {
     requireMinor(c, 78, 'history');
     const n = await node(c);
-    const detail = c.req.query('detail') === 'true' || c.req.query('detail') === 'True';
     const rows = await c.get('deps').tables.nodeHistory.list({ filters: [{ col: 'nodeUuid', op: 'eq', value: n.uuid }] });
     return c.json({ history: rows.map((h) => ({
       uuid: h.uuid, created_at: h.createdAt, severity: h.severity, event: h.event,
       ...(detail ? { event_type: h.eventType, conductor: h.conductor, user: h.user } : {}),
       links: links(c.get('base'), `nodes/${n.uuid}/history/${h.uuid}`),
     })) });
-  });
+  };
+  r.get('/nodes/:ident/history', (c) => historyList(c, c.req.query('detail') === 'true' || c.req.query('detail') === 'True'));
   r.get('/nodes/:ident/history/:event', async (c) => {
+    // python-ironicclient asks for `history/detail` for `node history list --long`.
+    if (c.req.param('event') === 'detail') return historyList(c, true);
     requireMinor(c, 78, 'history');
     const n = await node(c);
     const h = await c.get('deps').tables.nodeHistory.findBy('uuid', c.req.param('event'));
