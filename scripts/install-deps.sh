@@ -23,6 +23,8 @@ if [ "$want_test" = 1 ]; then
   # real VM tests (qemu under SeaBIOS/OVMF, Debian's iPXE, dnsmasq, the test image's GRUB and FAT tools)
   pkgs="$pkgs kmod cpio zstd gdisk parted util-linux qemu-system-x86 ovmf ipxe dnsmasq-base"
   pkgs="$pkgs grub-pc-bin grub-efi-amd64-bin mtools dosfstools"
+  # `anvil lab` and its tests: the firmware's DHCP client (busybox udhcpc), TFTP/HTTP (curl), namespaces (iproute2)
+  pkgs="$pkgs busybox curl iproute2"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

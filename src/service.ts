@@ -54,11 +54,21 @@ export async function startService(config: Config): Promise<RunningService> {
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${tls ? 'https' : 'http'}://${host}:${addr.port}`;
-  log.info('anvil listening', { url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
+  // The same app on further addresses (a provisioning network): agents call back there, operators use loopback.
+  const extra: ServerType[] = [];
+  try {
+    for (const h of config.extraHosts) extra.push(await listenApi(app.fetch, { ...config, host: h, port: addr.port }, tls));
+  } catch (err) {
+    for (const s of [server, ...extra]) s.close();
+    await periodics.stop();
+    await images.close();
+    throw err;
+  }
+  log.info('anvil listening', { url, ...(extra.length ? { extraHosts: config.extraHosts } : {}), database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
   return {
     url, store, registry, work, images,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await periodics.stop();
       await work.idle();
       await images.close();

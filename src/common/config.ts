@@ -12,6 +12,10 @@ export type { SettingSpec } from './config-schema.js';
 export const SETTINGS = {
   host: { kind: 'string', default: () => '127.0.0.1', doc: 'Address the API listens on.' },
   port: { kind: 'integer', min: 0, max: 65535, default: () => 6385, doc: 'TCP port the API listens on (0: a free port, printed at start).' },
+  extraHosts: {
+    kind: 'list', default: () => [],
+    doc: 'Further addresses the API also listens on, on the same port, e.g. the provisioning network\'s address (`anvil lab` uses its bridge address), so deploy agents reach the API while `host` stays on loopback.',
+  },
   stateDir: {
     kind: 'string', shownDefault: './var', default: () => resolve('var'),
     doc: 'Directory for local state (the default SQLite database, image cache). Relative paths are resolved from the working directory.',

@@ -26,7 +26,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkAuthSetup(config: Config): void {
   if (config.authStrategy !== 'noauth') return;
-  const exposed = [config.host, config.imageServeHost].filter((h) => h && !isLoopbackHost(h));
+  const exposed = [config.host, ...config.extraHosts, config.imageServeHost].filter((h) => h && !isLoopbackHost(h));
   if (exposed.length === 0) return;
   if (!config.insecureNoauth) {
     throw new ConfigError(`refusing to serve without authentication on ${exposed.join(', ')}: anyone who reaches it could read every BMC ` +

@@ -1,0 +1,173 @@
+// The lab's firmware: what a virtual machine runs while its BMC says power on (`BMC_MACHINE_CMD`).
+//   node dist/lab/firmware/main.js LAB_DIR BMC_PORT
+// Boot device pxe: network boot (netboot.ts) and start the deploy agent, sandboxed, with the kernel command
+// line the boot config gave. Anything else, or a network boot that ends in "boot locally" or fails (a BIOS
+// then tries the next device): boot the disk, i.e. record what it holds in disk.json. SIGTERM (power off) stops
+// the agent and ends the machine; SIGHUP (the agent's reboot command) restarts the boot. Progress goes to
+// boot.json in the VM's directory, which `anvil lab list` reads.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inspectDisk } from '../disk.js';
+import { processRecord } from '../host.js';
+import { findVmByBmcPort, loadState, writeJsonAtomic, type LabState, type VmState } from '../state.js';
+import { dhcp } from './dhcp.js';
+import { kernelProblem, ramdiskProblem } from './images.js';
+import { netboot, type NetbootResult } from './netboot.js';
+import { LAB_SCRIPTS, REPO_ROOT } from './paths.js';
+import { netnsFetcher } from './transfer.js';
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+interface BootReport {
+  powerOnCount: number;
+  bootDevice: string;
+  startedAt: string;
+  phase: 'netboot' | 'agent' | 'agent exited' | 'disk' | 'stopped';
+  netboot?: Omit<NetbootResult, 'heads'>;
+  netbootFailure?: string;
+  cmdline?: string;
+  agent?: { pid: number; start: string; exitCode?: number | null; signal?: string | null };
+  updatedAt?: string;
+}
+
+let agent: ChildProcess | undefined;
+let wake: ((why: 'off' | 'reboot') => void) | undefined;
+let pending: 'off' | 'reboot' | undefined;
+
+function signalled(why: 'off' | 'reboot'): void {
+  pending = why;
+  if (agent && agent.exitCode === null && agent.signalCode === null) agent.kill('SIGTERM');
+  wake?.(why);
+}
+
+function waitForSignal(): Promise<'off' | 'reboot'> {
+  if (pending) return Promise.resolve(pending);
+  // Signal handlers alone do not keep node running: a timer does, until power off or reboot.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  return new Promise((ok) => {
+    wake = (why) => {
+      clearInterval(keepAlive);
+      ok(why);
+    };
+  });
+}
+
+function bootDevice(vm: VmState, first: boolean): string {
+  if (first && process.env.BMC_BOOTDEV) return process.env.BMC_BOOTDEV;
+  try {
+    return readFileSync(join(vm.bmc!.dir, 'boot'), 'utf8').trim() || 'default';
+  } catch {
+    return 'default';
+  }
+}
+
+function agentArgv(state: LabState, vm: VmState, cmdline: string): string[] {
+  const agentCmd = state.agentCommand ?? [process.execPath, join(REPO_ROOT, 'bin', 'anvil-agent.js')];
+  // Power off and reboot inside the agent become signals to this machine (same pid namespace).
+  return ['netns', 'exec', vm.netns, 'unshare', '-m', '--propagation', 'private', 'sh', join(LAB_SCRIPTS, 'sandbox.sh'), vm.disk!.device!,
+    ...agentCmd, '--cmdline', cmdline, '--block-device', vm.disk!.device!,
+    '--power-off-command', `kill -TERM ${process.pid}`, '--reboot-command', `kill -HUP ${process.pid}`];
+}
+
+async function bootOnce(state: LabState, vm: VmState, first: boolean): Promise<'off' | 'reboot'> {
+  const report: BootReport = {
+    powerOnCount: Number(process.env.BMC_POWER_ON_COUNT ?? 0), bootDevice: bootDevice(vm, first),
+    startedAt: new Date().toISOString(), phase: 'netboot',
+  };
+  const save = () => writeJsonAtomic(join(vm.dir, 'boot.json'), { ...report, updatedAt: new Date().toISOString() });
+  log(`power on: boot device ${report.bootDevice}`);
+  if (report.bootDevice === 'pxe') {
+    save();
+    let result: NetbootResult | undefined;
+    try {
+      result = await netboot({
+        mac: vm.mac, platform: vm.bootMode === 'uefi' ? 'efi' : 'pcbios', ipxeRom: false,
+        dhcp: (ipxe) => dhcp({ netns: vm.netns, nic: vm.nic, platform: vm.bootMode === 'uefi' ? 'efi' : 'pcbios', ipxe, workDir: vm.dir }),
+        fetch: netnsFetcher(vm.netns, vm.dir), log,
+      });
+    } catch (err) {
+      report.netbootFailure = (err as Error).message;
+    }
+    if (result) {
+      const { heads, ...rest } = result;
+      report.netboot = rest;
+      const t = result.target;
+      if (t.kind === 'kernel') {
+        const problem = kernelProblem(heads.get(t.kernel.url) ?? Buffer.alloc(0))
+          ?? (t.initrds.length === 0 ? 'no initrd was loaded' : ramdiskProblem(heads.get(t.initrds[0]!.url) ?? Buffer.alloc(0)));
+        if (problem) report.netbootFailure = `${t.kernel.url}: ${problem}`;
+        else report.cmdline = t.cmdline;
+      } else report.netbootFailure = t.kind === 'failed' ? t.reason : undefined;
+      if (t.kind === 'local') log(`netboot hands over to the disk: ${t.reason}`);
+    }
+    if (report.netbootFailure) log(`netboot failed: ${report.netbootFailure}`);
+    if (pending) return pending;
+    if (report.cmdline !== undefined && !pending) {
+      log(`starting the agent: ${report.cmdline}`);
+      const out = openSync(join(vm.dir, 'agent.log'), 'a');
+      // Same process group as this firmware: the BMC's hard power off reaches the agent too.
+      agent = spawn('ip', agentArgv(state, vm, report.cmdline), { stdio: ['ignore', out, out] });
+      const rec = agent.pid ? processRecord(agent.pid) : null;
+      report.phase = 'agent';
+      report.agent = { pid: agent.pid ?? 0, start: rec?.start ?? '' };
+      save();
+      const child = agent;
+      const exited = new Promise<void>((ok) => child.once('close', (code, sig) => {
+        report.agent = { ...report.agent!, exitCode: code, signal: sig };
+        ok();
+      }));
+      const why = await Promise.race([exited.then(() => null), waitForSignal()]);
+      if (why) {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+        agent = undefined;
+        report.phase = 'stopped';
+        save();
+        return why;
+      }
+      agent = undefined;
+      log(`the agent exited (code ${report.agent.exitCode}, signal ${report.agent.signal}); the machine stays on`);
+      report.phase = 'agent exited';
+      save();
+      return waitForSignal();
+    }
+  }
+  report.phase = 'disk';
+  save();
+  try {
+    const disk = await inspectDisk(vm.disk!.device!);
+    writeJsonAtomic(join(vm.dir, 'disk.json'), { ...disk, powerOnCount: report.powerOnCount });
+    log(`booted the disk: ${disk.blank ? 'blank' : `${disk.partitionTable ?? 'no partition table'}, first MiB sha256 ${disk.sha256FirstMiB}`}`);
+  } catch (err) {
+    log(`cannot read the disk: ${(err as Error).message}`);
+  }
+  return waitForSignal();
+}
+
+async function main(): Promise<void> {
+  const [labDir, portText] = process.argv.slice(2);
+  const state = labDir ? loadState(labDir) : null;
+  const vm = state ? findVmByBmcPort(state, Number(portText)) : undefined;
+  if (!state || !vm || !vm.disk?.device || !vm.bmc) {
+    log(`firmware: no virtual machine with BMC port ${portText} in ${labDir}`);
+    process.exit(2);
+  }
+  process.on('SIGTERM', () => signalled('off'));
+  process.on('SIGINT', () => signalled('off'));
+  process.on('SIGHUP', () => signalled('reboot'));
+  let first = true;
+  for (;;) {
+    const why = await bootOnce(state, vm, first);
+    first = false;
+    pending = undefined;
+    wake = undefined;
+    if (why === 'off') break;
+    log('reboot');
+  }
+  log('power off');
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,51 @@
+// The service side of a lab: the `anvil serve` settings that make Anvil reachable from the lab network
+// (API on loopback and on the bridge address, image server on the bridge address), and — with
+// `anvil lab up --serve` — an `anvil serve` started in its own session for the lab, stopped by `lab down`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './firmware/paths.js';
+import { isAlive, LabError, processRecord, sleep, type ProcessRecord } from './host.js';
+import type { LabState } from './state.js';
+
+/** `anvil serve` flags for a service the lab's machines can reach, as [flag, value] pairs. */
+export function serviceFlags(state: LabState, port: number): Array<[string, string]> {
+  const ip = state.network.serverIp;
+  return [
+    ['--host', '127.0.0.1'], ['--port', String(port)], ['--extra-hosts', ip],
+    ['--image-serve-host', ip],
+    // Without authentication on the bridge address: only the lab's own machines are on that network
+    // (the service logs a warning). A real provisioning network wants authStrategy http_basic.
+    ['--insecure-noauth', 'true'],
+    // file:// deploy kernel and ramdisk live under the lab's images directory.
+    ['--file-url-allowed-paths', state.deployImages?.dir ?? ''],
+  ];
+}
+
+export function serveCommandLine(state: LabState, port: number): string {
+  return ['anvil serve', ...serviceFlags(state, port).map(([f, v]) => `${f} ${v}`)].join(' ');
+}
+
+const SERVING_RE = /Anvil is serving the bare metal API on (http:\/\/\S+)/;
+
+/** Starts `anvil serve` for the lab and waits until it serves; resolves to its record. */
+export async function startLabService(state: LabState, port: number, extraFlags: readonly string[] = []): Promise<ProcessRecord & { url: string; stateDir: string; log: string }> {
+  const stateDir = join(state.dir, 'anvil');
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = join(state.dir, 'anvil.log');
+  const out = openSync(logFile, 'a');
+  const args = [join(REPO_ROOT, 'bin', 'anvil.js'), 'serve', ...serviceFlags(state, port).flat(), '--state-dir', stateDir, ...extraFlags];
+  // Its own session: the service outlives the `anvil lab up` that started it.
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], cwd: REPO_ROOT });
+  child.unref();
+  const rec = child.pid ? processRecord(child.pid) : null;
+  if (!rec) throw new LabError('anvil serve did not start');
+  for (let i = 0; i < 600; i++) {
+    const text = readFileSync(logFile, 'utf8');
+    const m = SERVING_RE.exec(text);
+    if (m) return { ...rec, url: m[1]!, stateDir, log: logFile };
+    if (!isAlive(rec)) throw new LabError(`anvil serve exited before serving; its log (${logFile}):\n${text.split('\n').slice(-15).join('\n')}`);
+    await sleep(100);
+  }
+  throw new LabError(`anvil serve did not report serving within 60 s; see ${logFile}`);
+}
