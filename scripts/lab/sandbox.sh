@@ -33,6 +33,10 @@ mknod -m 666 /dev/urandom c 1 9
 mkdir -p "$(dirname "$disk")"
 mknod -m 600 "$disk" "$kind" "$maj" "$min"
 ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
+mount -o remount,ro /dev
 mount -t tmpfs -o mode=1777,size=256m,nosuid,nodev sandbox-tmp /tmp
 
 exec setpriv --bounding-set -sys_admin,-mknod,-sys_rawio,-sys_module,-sys_boot,-net_admin \

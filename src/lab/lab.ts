@@ -118,18 +118,31 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       api = o.serve.api(state.service.url);
       say(`service: anvil serve at ${state.service.url} (log ${state.service.log})`);
     }
-    if (api) {
-      for (const vm of state.vms) {
-        vm.nodeUuid = await enrolVm(api, state, vm);
-        saveState(state);
-        say(`enrolled ${vm.name} ${vm.nodeUuid} (port ${vm.mac})`);
-      }
-    }
+    if (api) await enrolAll(state, api, say);
     return state;
   } catch (err) {
     await labDown(dir, o.api ?? (state.service ? o.serve?.api(state.service.url) : undefined)).catch(() => undefined);
     throw err;
   }
+}
+
+async function enrolAll(state: LabState, api: LabApi, say: (line: string) => void): Promise<void> {
+  for (const vm of state.vms) {
+    if (vm.nodeUuid) continue;
+    vm.nodeUuid = await enrolVm(api, state, vm);
+    saveState(state);
+    say(`enrolled ${vm.name} ${vm.nodeUuid} (port ${vm.mac})`);
+  }
+}
+
+/** Enrols the machines of a lab built without enrolment (`up --no-enroll`) into `endpoint`. */
+export async function labEnrol(dirArg: string, api: LabApi, endpoint: string, say: (line: string) => void = () => {}): Promise<LabState> {
+  const state = loadState(resolve(dirArg));
+  if (!state) throw new LabError(`no lab in ${resolve(dirArg)}: run \`anvil lab up\` first`);
+  state.endpoint = endpoint;
+  saveState(state);
+  await enrolAll(state, api, say);
+  return state;
 }
 
 export interface DownResult {

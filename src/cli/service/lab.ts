@@ -6,7 +6,7 @@ import { renderTable } from '../output/table.js';
 import { DEFAULT_ENDPOINT } from '../runtime.js';
 import { parseSize } from '../../lab/disk.js';
 import { LabError } from '../../lab/host.js';
-import { labDown, labList, labUp, type LabVmView } from '../../lab/lab.js';
+import { labDown, labEnrol, labList, labUp, type LabVmView } from '../../lab/lab.js';
 import { serveCommandLine } from '../../lab/service.js';
 import { defaultLabDir, loadState, type BootMode } from '../../lab/state.js';
 
@@ -60,6 +60,16 @@ export function registerLab(program: Command): void {
       }
       process.stdout.write(`\nLab ${state.id} is up in ${dir}. Try:\n  baremetal node list\n  baremetal node manage ${state.vms[0]!.name} --wait\n` +
         `  baremetal node provide ${state.vms[0]!.name} --wait\n  anvil lab list\n  anvil lab down\n`);
+    });
+  lab.command('enroll')
+    .description('Enrol the machines of a lab built with --no-enroll (nodes already enrolled are skipped)')
+    .option('--dir <dir>', 'lab state directory (also ANVIL_LAB_DIR)')
+    .option('--os-endpoint <url>', `service to enrol into (Env: OS_ENDPOINT, default ${DEFAULT_ENDPOINT})`)
+    .action(async (opts: Record<string, unknown>) => {
+      const endpoint = endpointOf(opts);
+      const dir = opts.dir ? resolve(String(opts.dir)) : defaultLabDir();
+      await labEnrol(dir, apiFor(endpoint), endpoint, (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(`${labTable(labList(dir).vms)}\n`);
     });
   lab.command('list')
     .description('Show the virtual machines: node, MAC, BMC, disk, power state, what the disk holds')
