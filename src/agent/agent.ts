@@ -21,6 +21,7 @@ import { AgentServer } from './server.js';
 import { generateCertificate, type AgentCertificate } from './tls.js';
 
 const MIN_TOKEN_LENGTH = 32;
+const INSPECTION_STATES = new Set(['inspect wait', 'inspecting']);
 
 /** The local address the kernel would use towards the API: a connected UDP socket sends nothing. */
 export function sourceAddressTowards(url: string): Promise<string> {
@@ -64,12 +65,14 @@ export async function runAgent(options: AgentOptions, logLines: () => readonly s
 
   // Inspection first, as IPA does: an unknown machine is only found by lookup after inspection created its ports.
   let nodeUuid = options.nodeUuid;
+  let inspected = false;
   if (options.inspectionCallbackUrl && !options.standalone) {
     const inventory = await collectInventory(options);
     const poster = client ?? new IronicClient(new URL(options.inspectionCallbackUrl).origin, { tls });
     try {
       const uuid = await poster.continueInspection(options.inspectionCallbackUrl, { inventory, error: null }, nodeUuid);
       if (uuid) nodeUuid = uuid;
+      inspected = true;
       log.info('Inspection data posted', { node: uuid });
     } catch (err) {
       log.error('Inspection failed; continuing with lookup', { error: (err as Error).message });
@@ -91,6 +94,16 @@ export async function runAgent(options: AgentOptions, logLines: () => readonly s
       throw new Error('The agent token was already retrieved by another agent and none is on file; refusing to serve the node.');
     }
     log.info('Lookup succeeded', { node: nodeUuid });
+    // Anvil's second way into inspection (stock IPA knows only the kernel parameter): a lookup answer whose
+    // node is waiting for inspection gets the inventory, with the token just issued.
+    if (!inspected && INSPECTION_STATES.has(String(answer.node.provision_state))) {
+      try {
+        await client.continueInspection(null, { inventory: await collectInventory(options), error: null, agent_token: token }, nodeUuid);
+        log.info('Inspection data posted', { node: nodeUuid });
+      } catch (err) {
+        log.error('Inspection failed', { error: (err as Error).message });
+      }
+    }
   }
 
   const advertiseHost = options.advertiseHost ?? (client ? await sourceAddressTowards(client.baseUrl) : '127.0.0.1');

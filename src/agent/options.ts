@@ -76,7 +76,7 @@ export function agentProgram(): Command {
     .option('--reboot-command <cmd>', 'shell command for standby.run_image', 'reboot -f')
     .addOption(new Option('--block-device <path>', 'consider only this block device (repeatable)')
       .argParser((v: string, prev: string[] = []) => [...prev, v]))
-    .option('--dev-dir <dir>', 'directory of device nodes; devices without a node there are ignored', '/dev')
+    .option('--dev-dir <dir>', 'device directory; other than /dev, every block device node in it is considered (loop included)', '/dev')
     .option('--min-disk-size <size>', 'smallest disk picked without root device hints', '4G')
     .option('--tmp-dir <dir>', 'where qcow2 images are downloaded before conversion (default: the system temp dir)')
     .option('--rescue-password-file <path>', 'where finalize_rescue writes the password hash', '/etc/ipa-rescue-config/ipa-rescue-password')

@@ -1,5 +1,5 @@
-// The deploy agent against a real Anvil API process: it looks its node up (a node waiting in `clean wait`,
-// in maintenance so no conductor logic acts on its heartbeats), heartbeats with its callback URL and
+// The deploy agent against a real Anvil API process: it looks its node up (a node in a lookup state, in
+// maintenance so no conductor logic acts on its heartbeats), heartbeats with its callback URL and
 // certificate, and this test plays the conductor over HTTPS pinned to that certificate: write raw and
 // qcow2 images from a loopback HTTP origin onto real loop devices (checked byte for byte), a wrong
 // checksum, root device hints, busy, bad token, bad bodies, config drive, cleaning, logs, inventory.
@@ -11,8 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/db/database.js';
-import { tables } from '../../src/db/tables.js';
+import { placeNode, agentToken } from '../support/agent-nodes.js';
 import { AgentClient, startAgentProcess, type AgentProcess } from '../support/agent-process.js';
 import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
 import { ImageOrigin } from '../support/image-origin.js';
@@ -78,12 +77,9 @@ describe('anvil-agent against a real Anvil API', () => {
     expect(created.status).toBe(201);
     nodeUuid = created.body.uuid;
     expect((await api('POST', '/v1/ports', { address: mac, node_uuid: nodeUuid })).status).toBe(201);
-    expect((await api('PUT', `/v1/nodes/${nodeUuid}/states/provision`, { target: 'manage' })).status).toBe(202);
-    await waitFor('manageable', async () => (await api('GET', `/v1/nodes/${nodeUuid}`)).body.provision_state === 'manageable');
-    expect((await api('PUT', `/v1/nodes/${nodeUuid}/states/provision`, { target: 'provide' })).status).toBe(202);
-    await waitFor('clean wait', async () => (await api('GET', `/v1/nodes/${nodeUuid}`)).body.provision_state === 'clean wait');
-    // Maintenance: the conductor records heartbeats but acts on none, so only this test drives the agent.
-    expect((await api('PUT', `/v1/nodes/${nodeUuid}/maintenance`, { reason: 'agent test drives the agent' })).status).toBe(202);
+    // `service wait`: a lookup state no conductor callback drives (and maintenance on top), so only this test
+    // drives the agent.
+    await placeNode(anvil.databaseUrl, nodeUuid, 'service wait', 'active');
 
     agent = startAgentProcess([
       '--cmdline', `BOOT_IMAGE=/vmlinuz ipa-api-url=${anvil.url} BOOTIF=01-${mac.replaceAll(':', '-')} ipa-debug=1`,
@@ -94,13 +90,7 @@ describe('anvil-agent against a real Anvil API', () => {
       const n = (await api('GET', `/v1/nodes/${nodeUuid}`)).body;
       return n.driver_internal_info.agent_url ? n.driver_internal_info : null;
     });
-    const store = await openStore(anvil.databaseUrl);
-    try {
-      const rec = await tables(store).nodes.findBy('uuid', nodeUuid);
-      client = new AgentClient(dii.agent_url, dii.agent_verify_ca, String(rec!.driverInternalInfo.agent_secret_token));
-    } finally {
-      await store.close();
-    }
+    client = new AgentClient(dii.agent_url, dii.agent_verify_ca, await agentToken(anvil.databaseUrl, nodeUuid));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 // The disks of the machine the agent runs on, read from /sys/block (and udev's database under /run/udev
 // when it exists): name, size, model, vendor, serial, WWN, rotational — never invented; a value the kernel
 // does not expose is null. Which devices count is limited by the agent's options: an explicit list
-// (`--block-device`, the lab's sandbox) or every disk whose device node exists in the device directory.
+// (`--block-device`), every block node of a curated device directory (`--dev-dir`, the lab's sandbox), or
+// by default every disk of /sys/block whose node exists in /dev.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readText } from './sysfs.js';
@@ -114,12 +115,19 @@ export async function readBlockDevice(kernelName: string, devPath: string, sysRo
 export async function listBlockDevices(scope: DeviceScope): Promise<BlockDevice[]> {
   const sysRoot = scope.sysRoot ?? '/';
   const out: BlockDevice[] = [];
-  if (scope.blockDevices.length) {
-    for (const path of scope.blockDevices) {
+  // An explicit list, or a curated device directory (not /dev: the lab's sandbox), counts every block node
+  // it names, loop devices included; otherwise every disk of /sys/block whose node exists in /dev.
+  const explicit = scope.blockDevices.length ? [...scope.blockDevices]
+    : scope.devDir.replace(/\/+$/, '') !== '/dev'
+      ? (await readdir(scope.devDir).catch(() => [] as string[])).sort().map((n) => join(scope.devDir, n))
+      : null;
+  if (explicit) {
+    for (const path of explicit) {
       const kernelName = await kernelNameOf(path, sysRoot);
+      // Partitions have no /sys/block entry of their own, so readBlockDevice skips them.
       if (!kernelName) continue;
       const dev = await readBlockDevice(kernelName, path, sysRoot);
-      if (dev) out.push(dev);
+      if (dev && dev.size > 0) out.push(dev);
     }
   } else {
     let names: string[] = [];
