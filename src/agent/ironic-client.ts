@@ -137,13 +137,15 @@ export class IronicClient {
    */
   async continueInspection(url: string | null, data: Record<string, unknown>, nodeUuid: string | null): Promise<string | null> {
     const api = await this.apiVersion();
-    const target = url ?? `${this.#base}/v1/continue_inspection${nodeUuid ? `?node_uuid=${encodeURIComponent(nodeUuid)}` : ''}`;
+    const target = new URL(url ?? `${this.#base}/v1/continue_inspection`);
+    // A node UUID known up front (virtual media, --node-uuid) spares the API the search by MAC.
+    if (nodeUuid && !target.searchParams.has('node_uuid')) target.searchParams.set('node_uuid', nodeUuid);
     const headers: Record<string, string> = {};
     if (cmp(api, CONTINUE_INSPECTION_VERSION) >= 0) headers['X-OpenStack-Ironic-API-Version'] = fmt(CONTINUE_INSPECTION_VERSION);
     if (this.opts.requestId) headers['X-OpenStack-Request-ID'] = this.opts.requestId;
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await requestJson('POST', target, { headers, body: data, tls: this.opts.tls, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+        const res = await requestJson('POST', target.href, { headers, body: data, tls: this.opts.tls, timeoutMs: this.opts.timeoutMs ?? 60_000 });
         if (res.status < 300) {
           const uuid = (res.body as { uuid?: unknown; node?: { uuid?: unknown } } | null);
           const found = uuid?.uuid ?? uuid?.node?.uuid;
