@@ -1,0 +1,183 @@
+// The conductor's `direct` deploy driving the real anvil-agent, end to end through the API of a real Anvil
+// process: fake-hardware power and boot (no BMC or network boot here — the lab and VM tests add those), the
+// agent started by the test where firmware would boot it, a real loop device as the disk. Deploys a raw image
+// from a loopback origin (byte for byte on the disk, progress and steps on the node, token gone afterwards),
+// fails a wrong checksum with algorithm/expected/actual in last_error and the disk not deployed, aborts in
+// wait call-back, then undeploys through automated cleaning (metadata erased) back to available.
+// SQLite only: the deploy's database work is covered on both stores by the API tests.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentProcess, type AgentProcess } from '../support/agent-process.js';
+import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
+import { ImageOrigin } from '../support/image-origin.js';
+import { attachLoop, detachLoop, readBytes } from '../support/loop-devices.js';
+
+const MIB = 2 ** 20;
+const V = { 'X-OpenStack-Ironic-API-Version': '1.89', 'Content-Type': 'application/json' };
+
+describe('direct deploy through the real agent', () => {
+  let anvil: AnvilProcess;
+  let origin: ImageOrigin;
+  let dir: string;
+  let disk: string;
+  let image: Buffer;
+  let imageSha: string;
+  let imageUrl: string;
+  const agents: AgentProcess[] = [];
+  const mac = `52:54:00:d1:${(process.pid & 0xff).toString(16).padStart(2, '0')}:01`;
+
+  async function api(method: string, path: string, body?: unknown) {
+    const res = await fetch(anvil.url + path, { method, headers: V, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const node = async (uuid: string) => (await api('GET', `/v1/nodes/${uuid}`)).body;
+  const settled = (uuid: string, states: string[]) => waitFor(`node in ${states.join('/')}`, async () => {
+    const n = await node(uuid);
+    return states.includes(n.provision_state) && !n.reservation ? n : null;
+  });
+
+  /** What firmware would do after a network boot: the agent, with the kernel command line, on our disk only. */
+  function bootAgent(): AgentProcess {
+    const a = startAgentProcess([
+      '--cmdline', `ipa-api-url=${anvil.url} BOOTIF=01-${mac.replaceAll(':', '-')}`,
+      '--listen-host', '127.0.0.1', '--listen-port', '0', '--advertise-host', '127.0.0.1', '--block-device', disk,
+      '--min-disk-size', '16M', '--power-off-command', 'true', '--skip-bmc-detect', '--lookup-interval', '1',
+    ]);
+    agents.push(a);
+    return a;
+  }
+
+  async function stopAgents(): Promise<void> {
+    await Promise.all(agents.splice(0).map((a) => a.stop()));
+  }
+
+  async function enrol(extra: Record<string, unknown> = {}): Promise<string> {
+    const created = await api('POST', '/v1/nodes', {
+      driver: 'fake-hardware', deploy_interface: 'direct', boot_interface: 'fake', name: `direct-${process.pid}-${Date.now()}`,
+      driver_info: { deploy_forces_oob_reboot: true }, ...extra,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const uuid = created.body.uuid as string;
+    expect((await api('POST', '/v1/ports', { address: mac, node_uuid: uuid })).status).toBe(201);
+    for (const target of ['manage', 'provide']) {
+      expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target })).status).toBe(202);
+      await settled(uuid, target === 'manage' ? ['manageable'] : ['available', 'clean wait']);
+    }
+    return uuid;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'anvil-direct-'));
+    disk = attachLoop(join(dir, 'disk'), 40 * MIB);
+    const imgPath = join(dir, 'disk.raw');
+    writeFileSync(imgPath, Buffer.concat([Buffer.alloc(MIB), createHash('sha512').update(String(process.pid)).digest(), Buffer.alloc(9 * MIB - 64, 0x6b)]));
+    execFileSync('sgdisk', ['-n', '1:2048:0', '-c', '1:root', imgPath], { stdio: 'ignore' });
+    image = readBytes(imgPath, 0, 10 * MIB);
+    imageSha = createHash('sha256').update(image).digest('hex');
+    origin = await ImageOrigin.start();
+    imageUrl = origin.route('/disk.raw', { file: imgPath });
+    anvil = await startAnvilProcess('sqlite');
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAgents();
+    await anvil?.stop();
+    await origin?.close();
+    if (disk) detachLoop(disk);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploys a raw image onto the disk and reaches active, with the steps and no token left on the node', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    const ii = { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha };
+    expect((await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: ii }])).status).toBe(200);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    const waiting = await settled(uuid, ['wait call-back', 'deploy failed']);
+    expect(waiting.provision_state, waiting.last_error).toBe('wait call-back');
+    expect(waiting.deploy_step).toMatchObject({ interface: 'deploy', step: 'deploy', priority: 100 });
+    bootAgent();
+    const steps = new Set<string>();
+    const done = await waitFor('active', async () => {
+      const n = await node(uuid);
+      if (n.deploy_step?.step) steps.add(n.deploy_step.step);
+      return ['active', 'deploy failed'].includes(n.provision_state) && !n.reservation ? n : null;
+    });
+    expect(done.provision_state, done.last_error).toBe('active');
+    expect(done.power_state).toBe('power on');
+    expect(done.deploy_step).toEqual({});
+    expect(steps.has('write_image')).toBe(true);
+    expect(done.driver_internal_info.agent_secret_token).toBeUndefined();
+    expect(done.driver_internal_info.deploy_steps).toBeUndefined();
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
+    await stopAgents();
+  }, 120_000);
+
+  it('fails a wrong checksum with algorithm, expected and actual digest, and leaves the disk not deployed', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    execFileSync('dd', ['if=/dev/zero', `of=${disk}`, 'bs=1M', 'count=2', 'conv=fsync'], { stdio: 'ignore' });
+    const wrong = 'f'.repeat(64);
+    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: wrong } }]);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    await settled(uuid, ['wait call-back']);
+    bootAgent();
+    const failed = await settled(uuid, ['deploy failed', 'active']);
+    expect(failed.provision_state).toBe('deploy failed');
+    expect(failed.last_error).toMatch(/write_image/);
+    expect(failed.last_error).toMatch(/sha256/);
+    expect(failed.last_error).toContain(wrong);
+    expect(failed.last_error).toContain(imageSha);
+    expect(failed.power_state).toBe('power off');
+    // Whatever was streamed before the mismatch was found must not look like the image.
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(false);
+    await stopAgents();
+  }, 120_000);
+
+  it('aborts a deploy waiting in wait call-back: deploy failed, powered off, reason given', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha } }]);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    await settled(uuid, ['wait call-back']);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'abort' })).status).toBe(202);
+    const aborted = await settled(uuid, ['deploy failed']);
+    expect(aborted.last_error).toMatch(/aborted/);
+    expect(aborted.power_state).toBe('power off');
+    expect(aborted.driver_internal_info.deploy_steps).toBeUndefined();
+  }, 60_000);
+
+  it('undeploys through automated cleaning with the agent: metadata erased, back to available', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha } }]);
+    await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' });
+    await settled(uuid, ['wait call-back']);
+    bootAgent();
+    expect((await settled(uuid, ['active', 'deploy failed'])).provision_state).toBe('active');
+    await stopAgents();
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
+    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'replace', path: '/automated_clean', value: true }]);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'deleted' })).status).toBe(202);
+    const cleaning = await settled(uuid, ['clean wait', 'available', 'clean failed', 'error']);
+    expect(cleaning.provision_state, cleaning.last_error).toBe('clean wait');
+    bootAgent();
+    const available = await settled(uuid, ['available', 'clean failed']);
+    expect(available.provision_state, available.last_error).toBe('available');
+    // erase_devices_metadata wiped the partition table: the GPT header at LBA 1 is gone.
+    expect(readBytes(disk, 512, 8).toString('latin1')).not.toBe('EFI PART');
+    expect(available.instance_info).toEqual({});
+  }, 180_000);
+});
