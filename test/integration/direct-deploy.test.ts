@@ -28,7 +28,8 @@ describe('direct deploy through the real agent', () => {
   let imageSha: string;
   let imageUrl: string;
   const agents: AgentProcess[] = [];
-  const mac = `52:54:00:d1:${(process.pid & 0xff).toString(16).padStart(2, '0')}:01`;
+  let macs = 0;
+  let mac = '';
 
   async function api(method: string, path: string, body?: unknown) {
     const res = await fetch(anvil.url + path, { method, headers: V, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -67,7 +68,9 @@ describe('direct deploy through the real agent', () => {
     await Promise.all(agents.splice(0).map((a) => a.stop()));
   }
 
+  /** A node with its own port (the MAC the next agent boots with); the previous test's node is deleted first. */
   async function enrol(extra: Record<string, unknown> = {}): Promise<string> {
+    mac = `52:54:00:d1:${(process.pid & 0xff).toString(16).padStart(2, '0')}:${(++macs).toString(16).padStart(2, '0')}`;
     const created = await api('POST', '/v1/nodes', {
       driver: 'fake-hardware', deploy_interface: 'direct', boot_interface: 'fake', name: `direct-${process.pid}-${Date.now()}`,
       driver_info: { deploy_forces_oob_reboot: true }, ...extra,

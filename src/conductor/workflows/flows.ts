@@ -10,7 +10,7 @@ import { dropAllocationAfterTeardown } from '../allocation-service.js';
 import type { ProvisionState, UserEvent } from '../states.js';
 import { prepareInstanceImage, releaseInstanceImage } from './instance-image.js';
 import { recordFindings } from './inspection.js';
-import { clearPlan, hasPlan, manualSteps, mergeSteps, runSteps, savePlan, templateSteps, type RequestedStep } from './steps.js';
+import { clearPlan, currentStep, hasPlan, manualSteps, StepError, mergeSteps, runSteps, savePlan, templateSteps, type RequestedStep } from './steps.js';
 
 type Flow = (task: Task) => Promise<void>;
 
@@ -270,6 +270,12 @@ export async function cleanUpAfterFailedWait(task: Task): Promise<void> {
 
 // ---- agent call-backs ---------------------------------------------------------------------------------------
 
+/** A failure reported while a step waited (the agent's command failed): named after that step. */
+function inStep(task: Task, flow: StepFlow, err: unknown): Error {
+  const step = currentStep(task.node, flow);
+  return step ? new StepError(flow, step, err as Error) : (err as Error);
+}
+
 /**
  * What a heartbeat continues, by the state the node waits in. Each runs holding the node's lock, in the
  * background (the heartbeat has been answered); a state absent here only refreshes the agent's facts.
@@ -281,7 +287,7 @@ export const CALLBACKS: Partial<Record<ProvisionState, (task: Task, cb: AgentCal
     try {
       outcome = await task.driver.deploy().heartbeat(task, 'deploy', cb);
     } catch (err) {
-      await failSteps(task, 'deploy', err);
+      await failSteps(task, 'deploy', inStep(task, 'deploy', err));
       return;
     }
     if (outcome.kind === 'wait') return;
@@ -296,8 +302,7 @@ export const CALLBACKS: Partial<Record<ProvisionState, (task: Task, cb: AgentCal
         await planCleaning(task);
       } else if ((await task.driver.deploy().heartbeat(task, 'clean', cb)).kind === 'wait') return;
     } catch (err) {
-      await task.fire('resume');
-      await failSteps(task, 'clean', err);
+      await failSteps(task, 'clean', inStep(task, 'clean', err));
       return;
     }
     await task.fire('resume');
