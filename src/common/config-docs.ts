@@ -17,7 +17,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderSettingsTable(): string {
   const rows = (Object.entries(SETTINGS) as [SettingName, SettingSpec][]).map(([name, spec]) =>
-    `| ${name} | \`${envName(name)}\` | \`${flagName(name)}\` | ${cell(shownDefault(spec))} | ${cell(allowedText(spec))} | ${cell(spec.doc)} |`);
+    `| ${name} | \`${envName(name)}\` | ${spec.secret ? `(refused: \`${flagName(name)}\` would show the key in the process list)` : `\`${flagName(name)}\``} | ${cell(shownDefault(spec))} | ${cell(allowedText(spec))} | ${cell(spec.doc)} |`);
   return [TABLE_BEGIN, '| setting | environment | flag | default | allowed | meaning |', '|---|---|---|---|---|---|', ...rows, TABLE_END].join('\n');
 }
 

@@ -9,8 +9,13 @@ export interface SettingSpec {
   readonly kind: Kind;
   readonly default: () => unknown;
   readonly doc: string;
-  /** Hidden from `--help` listings/log dumps because it is a secret. */
+  /**
+   * Key material: hidden from listings, and never taken from the command line (it would show in the process
+   * list and shell history) — only from the environment, the config file or the file named by `keyFile`.
+   */
   readonly secret?: boolean;
+  /** secret: the setting naming a file that holds the value (read at start when the value itself is empty). */
+  readonly keyFile?: string;
   /** integer: smallest allowed value. */
   readonly min?: number;
   /** integer: largest allowed value. */

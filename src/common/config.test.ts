@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, envName, flagName, loadConfig } from './config.js';
+import { configFromOptions } from '../cli/service/settings-options.js';
 
 describe('configuration', () => {
   it('defaults to 127.0.0.1:6385 and a SQLite file under the state directory', () => {
@@ -71,5 +72,20 @@ describe('configuration', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/workers = 0 \(from --workers\) is not allowed: it must be an integer of at least 1/);
     expect(r.stdout).not.toMatch(/serving/);
+  });
+
+  it('refuses key material as a command-line flag, saying how to pass it instead', () => {
+    expect(() => configFromOptions({ encryptionKey: 'a2V5' })).toThrow(ConfigError);
+    expect(() => configFromOptions({ encryptionKey: 'a2V5' })).toThrow(/--encryption-key is refused: .*process list.*--encryption-key-file FILE, or set ANVIL_ENCRYPTION_KEY/);
+    expect(() => configFromOptions({ imageServeKey: 'k' })).toThrow(/--image-serve-key is refused: .*--image-serve-key-file FILE, or set ANVIL_IMAGE_SERVE_KEY/);
+    expect(configFromOptions({ port: '7002' }).port).toBe(7002);
+  });
+
+  it('reads key material from the environment or from the named file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anvil-cfg-'));
+    writeFileSync(join(dir, 'serve.key'), 'signing-key\n');
+    expect(loadConfig({ env: { ANVIL_IMAGE_SERVE_KEY_FILE: join(dir, 'serve.key') } }).imageServeKey).toBe('signing-key');
+    expect(loadConfig({ env: { ANVIL_IMAGE_SERVE_KEY: 'from-env' } }).imageServeKey).toBe('from-env');
+    expect(() => loadConfig({ env: { ANVIL_ENCRYPTION_KEY_FILE: join(dir, 'missing') } })).toThrow(/encryptionKeyFile .*missing cannot be read/);
   });
 });

@@ -49,7 +49,7 @@ export const SETTINGS = {
   tlsKeyFile: { kind: 'string', default: () => '', doc: 'PEM private key of `tlsCertFile`.' },
   allowDeletingAvailableNodes: { kind: 'boolean', default: () => true, doc: 'Allow deleting nodes in the `available` state.' },
   encryptionKey: {
-    kind: 'string', default: () => '', secret: true,
+    kind: 'string', default: () => '', secret: true, keyFile: 'encryptionKeyFile',
     doc: 'Base64 of a 32-byte key. When set, secret driver_info/instance_info values are stored encrypted (AES-256-GCM).',
   },
   encryptionKeyFile: { kind: 'string', default: () => '', doc: 'File holding the encryption key (alternative to `encryptionKey`).' },
@@ -111,9 +111,10 @@ export const SETTINGS = {
   },
   imageServeUrlTtl: { kind: 'integer', min: 1, default: () => 3600, doc: 'Seconds a signed image URL handed to an agent stays valid.' },
   imageServeKey: {
-    kind: 'string', default: () => '', secret: true,
+    kind: 'string', default: () => '', secret: true, keyFile: 'imageServeKeyFile',
     doc: 'Key signing image URLs for agents. Empty means a random key per process (URLs then die with a restart).',
   },
+  imageServeKeyFile: { kind: 'string', default: () => '', doc: 'File holding `imageServeKey` (the flag `--image-serve-key` is refused: it would show in the process list).' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -206,6 +207,17 @@ export interface ConfigSources {
   flags?: Partial<Record<SettingName, unknown>>;
 }
 
+/** Flags that name a secret setting: key material belongs in the environment or a file, never in argv. */
+export function refuseSecretFlags(flags: Partial<Record<SettingName, unknown>>): void {
+  for (const name of Object.keys(flags) as SettingName[]) {
+    const spec: SettingSpec = SETTINGS[name];
+    if (!spec.secret || flags[name] === undefined) continue;
+    const file = spec.keyFile ? `--${spec.keyFile.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} FILE` : 'a config file';
+    throw new ConfigError(`${flagName(name)} is refused: a key on the command line is visible to every user in the process list and stays in the shell history. ` +
+      `Put it in a file only you can read and pass ${file}, or set ${envName(name)}.`);
+  }
+}
+
 /** Defaults < config file < environment < flags. */
 export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? process.env;
@@ -243,8 +255,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const cfg = out as Config;
   if (!cfg.databaseUrl) out.databaseUrl = `sqlite://${resolve(cfg.stateDir, 'anvil.db')}`;
   out.fileUrlAllowedPaths = checkFileUrlRoots(cfg.fileUrlAllowedPaths.length ? cfg.fileUrlAllowedPaths : [resolve(cfg.stateDir, 'images')]);
-  if (cfg.encryptionKeyFile && !cfg.encryptionKey) {
-    out.encryptionKey = readFileSync(cfg.encryptionKeyFile, 'utf8').trim();
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
+    const file = spec.keyFile ? out[spec.keyFile] : '';
+    if (typeof file !== 'string' || file === '' || out[name]) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`${spec.keyFile} ${file} cannot be read: ${(err as Error).message}`);
+    }
   }
   return Object.freeze(out) as Config;
 }

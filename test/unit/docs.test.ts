@@ -14,6 +14,7 @@ describe('docs/configuration.md', () => {
       const row = doc.split('\n').find((l) => l.startsWith(`| ${name} |`))!;
       expect(row).toContain(`\`${envName(name)}\``);
       expect(row).toContain(`\`${flagName(name)}\``);
+      if ((SETTINGS[name] as { secret?: boolean }).secret) expect(row).toContain('(refused:');
     }
   });
 

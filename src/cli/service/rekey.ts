@@ -1,17 +1,33 @@
 // `anvil rekey`: re-encrypt every stored secret with a new key (or encrypt plain ones for the first time).
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../../common/config.js';
 import { SecretBox } from '../../common/secrets.js';
 import { openStore } from '../../db/database.js';
 import { tables } from '../../db/tables.js';
 import { addSettingFlags, configFromOptions } from './settings-options.js';
 
 export function registerRekey(program: Command): void {
-  addSettingFlags(program.command('rekey').description('Re-encrypt stored secrets with a new key (the old one is --encryption-key, empty if none)'))
-    .requiredOption('--new-key <base64>', 'new 32-byte key, base64 (see `anvil generate-key`)')
+  addSettingFlags(program.command('rekey')
+    .description('Re-encrypt stored secrets with a new key (the old one from ANVIL_ENCRYPTION_KEY or --encryption-key-file, none if unset)'))
+    .option('--new-key-file <file>', 'file holding the new 32-byte key, base64 (see `anvil generate-key`)')
+    // Known to the parser only to explain why it is refused (a key in argv shows in the process list).
+    .option('--new-key <base64>', 'refused: use --new-key-file')
     .action(async (opts: Record<string, unknown>) => {
+      if (opts.newKey !== undefined) {
+        throw new ConfigError('--new-key is refused: a key on the command line is visible to every user in the process list and stays in the shell history. ' +
+          'Put the new key in a file only you can read and pass --new-key-file FILE.');
+      }
+      if (typeof opts.newKeyFile !== 'string') throw new ConfigError('the new key is missing: pass --new-key-file FILE (create one with `anvil generate-key > FILE`)');
       const config = configFromOptions(opts);
       const oldBox = config.encryptionKey ? new SecretBox(config.encryptionKey) : null;
-      const newBox = new SecretBox(String(opts.newKey));
+      let newKey: string;
+      try {
+        newKey = readFileSync(opts.newKeyFile, 'utf8').trim();
+      } catch (err) {
+        throw new ConfigError(`--new-key-file ${opts.newKeyFile} cannot be read: ${(err as Error).message}`);
+      }
+      const newBox = new SecretBox(newKey);
       const count = await rekeyStore(config.databaseUrl, oldBox, newBox);
       process.stdout.write(`re-encrypted the secrets of ${count} node(s) with key ${newBox.keyId}\n`);
     });
