@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (!api) throw new Error('no ipa-api-url= on the kernel command line');
   for (;;) {
     try {
-      const res = await fetch(`${api}/v1/lookup?addrs=${encodeURIComponent(mac)}`);
+      const res = await fetch(`${api}/v1/lookup?addresses=${encodeURIComponent(mac)}`);
       console.log(`ANVIL-AGENT lookup status=${res.status} body=${(await res.text()).slice(0, 200)}`);
       if (res.ok) return;
     } catch (err) {

@@ -87,7 +87,7 @@ describe('deploy ramdisk boots to lookup', () => {
     expect(lookups.length, 'the agent never called lookup').toBeGreaterThan(0);
     const url = new URL(lookups[0]!.url, 'http://x');
     expect(url.pathname).toBe('/v1/lookup');
-    expect(url.searchParams.get('addrs')?.split(',')).toContain(mac);
+    expect(url.searchParams.get('addresses')?.split(',')).toContain(mac);
     const text = readFileSync(console_, 'latin1');
     const up = (what: string) => text.match(new RegExp(`ANVIL-RAMDISK ${what}.* uptime=([\\d.]+)`))?.[1];
     console.log(`ramdisk boot (TCG): qemu start -> lookup ${((lookups[0]!.at - t0) / 1000).toFixed(1)} s; guest uptime at ` +
