@@ -22,11 +22,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-if [ -z "$ENTRY" ]; then
-    ENTRY=$ROOT/src/agent/main.ts
-    # until the agent lands, the placeholder (lookup only) keeps the ramdisk buildable
-    [ -f "$ENTRY" ] || ENTRY=$HERE/placeholder-agent.ts
-fi
+ENTRY=${ENTRY:-$ROOT/src/agent/main.ts}
 [ -f "$ENTRY" ] || { echo "agent entry $ENTRY not found" >&2; exit 2; }
 CACHE=${ANVIL_RAMDISK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/anvil/ramdisk}
 log() { echo "ramdisk: $*" >&2; }

@@ -15,6 +15,9 @@ export interface VmNetwork {
   readonly hostIp: string;
   /** First three octets, e.g. "10.231.7". */
   readonly prefix: string;
+  /** The /64 on the host end, e.g. "fd4a:1b2c:3d4e:5f60" (hostIf has `::1`): lets dnsmasq send router
+   * advertisements, without which iPXE spends ~13 s waiting for IPv6 autoconfiguration. */
+  readonly ipv6Prefix: string;
   destroy(): void;
 }
 
@@ -40,6 +43,8 @@ export function createVmNetwork(): VmNetwork {
   const peer = `anvp${id}`.slice(0, 15);
   const prefix = freePrefix();
   const hostIp = `${prefix}.1`;
+  const r = randomBytes(7).toString('hex');
+  const ipv6Prefix = `fd${r.slice(0, 2)}:${r.slice(2, 6)}:${r.slice(6, 10)}:${r.slice(10, 14)}`;
   const destroy = () => {
     try { ip(['netns', 'del', netns]); } catch { /* already gone */ }
     try { ip(['link', 'del', hostIf]); } catch { /* went with the namespace */ }
@@ -49,6 +54,7 @@ export function createVmNetwork(): VmNetwork {
     ip(['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', peer]);
     ip(['link', 'set', peer, 'netns', netns]);
     ip(['addr', 'add', `${hostIp}/24`, 'dev', hostIf]);
+    ip(['addr', 'add', `${ipv6Prefix}::1/64`, 'dev', hostIf, 'nodad']);
     ip(['link', 'set', hostIf, 'up']);
     ip(['-n', netns, 'link', 'set', 'lo', 'up']);
     ip(['-n', netns, 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0']);
@@ -59,7 +65,7 @@ export function createVmNetwork(): VmNetwork {
     destroy();
     throw err;
   }
-  return { netns, hostIf, hostIp, prefix, destroy };
+  return { netns, hostIf, hostIp, prefix, ipv6Prefix, destroy };
 }
 
 /** A MAC in QEMU's locally administered range, random per call. */
