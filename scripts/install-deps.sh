@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Anvil needs on a fresh Debian 12 machine: Node packages (which also builds dist/) and,
 # with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
-# the OpenIPMI simulator, genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
+# the OpenIPMI simulator, socat (the ipmitool-socat serial console), genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
 # service also runs to convert qcow2/vmdk/vhd/vhdx images to raw, apache2-utils whose htpasswd makes the
 # bcrypt user files of the authentication tests, fdisk and gdisk whose sfdisk and sgdisk the deploy agent
 # runs for config drive partitions). Safe to re-run: packages already present
@@ -18,7 +18,7 @@ for a in "$@"; do
 done
 
 if [ "$want_test" = 1 ]; then
-  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl apache2-utils fdisk"
+  pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl apache2-utils fdisk socat"
   # the deploy ramdisk build (scripts/ramdisk/build.sh: depmod, cpio, zstd, the disk tools it packs) and the
   # real VM tests (qemu under SeaBIOS/OVMF, Debian's iPXE, dnsmasq, the test image's GRUB and FAT tools)
   pkgs="$pkgs kmod cpio zstd gdisk parted util-linux qemu-system-x86 ovmf ipxe dnsmasq-base"

@@ -14,6 +14,7 @@ import { listenApi } from './api/http-server.js';
 import { loadTlsFiles } from './common/tls-files.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
+import { restartConsoles, stopConsoles } from './conductor/console.js';
 import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 import { openConductorImages, type ConductorImages } from './images/agent-images.js';
 
@@ -42,12 +43,14 @@ export async function startService(config: Config): Promise<RunningService> {
   const ctx = { tables: t, config, registry, work, images };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
+  await restartConsoles(ctx);
   const periodics = new Periodics(ctx);
   periodics.start();
   const app = createApp({ store, ...ctx });
   const server: ServerType = await listenApi(app.fetch, config, tls).catch(async (err: unknown) => {
     // The image server's socket would otherwise keep a failed start-up alive.
     await periodics.stop();
+    await stopConsoles(ctx);
     await images.close();
     throw err;
   });
@@ -71,6 +74,7 @@ export async function startService(config: Config): Promise<RunningService> {
       await Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await periodics.stop();
       await work.idle();
+      await stopConsoles(ctx);
       await images.close();
       await registry.unregister().catch(() => undefined);
       await store.close();

@@ -15,6 +15,8 @@
 #   BMC_KILL_WAIT_TENTHS    grace between SIGTERM and SIGKILL at hard power off, in 0.1 s (default 30)
 #   BMC_WIRE_LOG=1          run ipmi_sim in debug mode, logging every received message to bmc-P/wire.log;
 #                           requests are readable there only with an unencrypted cipher suite (-C 1 or 2)
+#   BMC_SOL_PORTS           "UDPPORT:TCPPORT ..." gives the BMC on UDPPORT a serial-over-LAN port: ipmi_sim connects
+#                           as a TCP client to BMC_ADDR:TCPPORT (the machine's serial port, retried every 10 s)
 set -euo pipefail
 
 usage() { echo "usage: $0 STATE_DIR PORT|FIRST-LAST ..." >&2; exit 2; }
@@ -101,6 +103,10 @@ set_working_mc 0x20
   chassis_control "/bin/sh $STATE/chassis-control.sh $dir"
   user 2 true "$USER_NAME" "$PASSWORD" admin 10 md5
 CONF
+  local pair
+  for pair in ${BMC_SOL_PORTS:-}; do
+    if [ "${pair%%:*}" = "$port" ]; then echo "  sol \"tcp:$ADDR:${pair#*:}\" 115200" >> "$dir/lan.conf"; fi
+  done
   cat > "$dir/bmc.emu" <<'EMU'
 # a bare BMC at IPMB 0x20: no sensors, no FRU
 mc_setbmc 0x20

@@ -63,12 +63,22 @@ function exceedsDepth(text: string, limit: number): boolean {
   return false;
 }
 
+const TRUE_WORDS = ['true', '1', 'yes', 'on', 't', 'y'];
+const FALSE_WORDS = ['false', '0', 'no', 'off', 'f', 'n'];
+
+/** Ironic's args.boolean: a JSON boolean or one of oslo's boolean words; null for anything else. */
+export function asBoolean(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return null;
+  const v = value.trim().toLowerCase();
+  return TRUE_WORDS.includes(v) ? true : FALSE_WORDS.includes(v) ? false : null;
+}
+
 /** Optional boolean query parameter ("true"/"false", also 1/0/yes/no as oslo accepts). */
 export function boolParam(c: Ctx, name: string): boolean | undefined {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
-  const v = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on', 't', 'y'].includes(v)) return true;
-  if (['false', '0', 'no', 'off', 'f', 'n'].includes(v)) return false;
+  const v = asBoolean(raw);
+  if (v !== null) return v;
   throw new InvalidParameterValueError(`Invalid value for ${name}: "${raw}". It must be a boolean (true or false).`);
 }

@@ -73,6 +73,8 @@ export const SETTINGS = {
   syncPowerStateWorkers: { kind: 'integer', min: 1, default: () => 8, doc: 'BMCs queried at once by the power state sync.' },
   periodicCheckInterval: { kind: 'integer', min: 0, default: () => 15, doc: 'Seconds between checks for timed-out wait states and stale reservations.' },
   powerActionTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Default seconds a power action may take before it fails (soft power off: 600).' },
+  consoleAddress: { kind: 'string', default: () => '127.0.0.1', doc: 'IPv4 address serial consoles (`ipmitool-socat`) listen on; console URLs name it (Ironic `[console]socat_address`).' },
+  consolePortRange: { kind: 'string', default: () => '10000:20000', doc: 'TCP ports `LOW:HIGH` a console takes one from when driver_info has no `ipmi_terminal_port` (Ironic `[console]port_range`).' },
   fileUrlAllowedPaths: {
     kind: 'list', default: () => [],
     doc: 'Directories `file://` image URLs may point into (checked after resolving symlinks and `..`). Empty means `<stateDir>/images`. `/dev`, `/sys`, `/proc`, `/boot`, `/etc`, `/run` are refused at start-up.',

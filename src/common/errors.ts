@@ -85,3 +85,5 @@ export class ImageUnacceptableError extends errorClass('ImageUnacceptable', 400)
 export class ImageConvertFailedError extends errorClass('ImageConvertFailed', 500) {}
 // An image could not be fetched from its origin (after the retries transient failures get).
 export class ImageDownloadFailedError extends errorClass('ImageDownloadFailed', 500) {}
+// The serial console could not be started or stopped (Ironic's ConsoleError).
+export class ConsoleError extends errorClass('ConsoleError', 500) {}

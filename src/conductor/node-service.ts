@@ -17,6 +17,7 @@ import { defaultInterface, findHardwareType, findInterface, type HardwareType } 
 import type { ConductorRegistry } from './registry.js';
 import { removeNodeData } from './node-data.js';
 import { explainMissedWrite, versionCondition } from './record-writes.js';
+import { stopNodeConsole } from './console.js';
 
 export interface NodeServiceDeps {
   readonly tables: Tables;
@@ -210,6 +211,7 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
       await trx.deleteFrom(table).where('nodeUuid', '=', node.uuid).execute();
     }
   });
+  if (node.consoleEnabled) await stopNodeConsole(deps, node);
 }
 
 export type ValidationReport = Record<string, { result: boolean | null; reason?: string }>;

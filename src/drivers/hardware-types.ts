@@ -4,6 +4,7 @@ import { KIND_NAMES, type HardwareInterface, type InterfaceKind, type PropertySp
 import { fake } from './fake/fake-interfaces.js';
 import { noop, unsupported } from './noop/noop-interfaces.js';
 import { IpmitoolManagement, IpmitoolPower, IpmitoolVendor } from './ipmitool/ipmitool-interfaces.js';
+import { IpmitoolSocatConsole } from './ipmitool/console.js';
 import { IpxeBoot, PxeBoot } from './pxe/pxe-interfaces.js';
 import { AgentRaid, DirectDeploy, RamdiskDeploy } from './agent/agent-interfaces.js';
 import { AgentInspect } from './agent/agent-inspect.js';
@@ -37,6 +38,8 @@ export const HARDWARE_TYPES: readonly HardwareType[] = [
   }),
   defineHardwareType('ipmi', {
     boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [IpmitoolManagement, noop('management')],
+    // no-console first, as Ironic's default enabled_console_interfaces has it: a node opts in.
+    console: [unsupported('console'), IpmitoolSocatConsole],
     power: [IpmitoolPower], raid: [unsupported('raid'), AgentRaid], vendor: [IpmitoolVendor, unsupported('vendor')],
     inspect: inspectKinds([unsupported('inspect')]), rescue: rescueKinds([unsupported('rescue')]),
   }),

@@ -329,3 +329,28 @@ export interface RescueInterface extends HardwareInterface {
   /** Rescue failed or was aborted: remove rescue boot files. */
   cleanUp(task: DriverTask): Promise<void>;
 }
+
+// ---- Serial console (Ironic's console interface: `ipmitool-socat`, `fake`, `no-console`).
+
+/** What GET /states/console shows while the console is on: Ironic's `{type, url}`; `{}` for the fake console. */
+export type ConsoleInfo = { readonly type: string; readonly url: string } | Readonly<Record<string, never>>;
+
+/** What the conductor lends a console: where to listen, and whom to tell when the console dies on its own. */
+export interface ConsoleEnvironment {
+  /** Address the console listens on (setting consoleAddress). */
+  readonly address: string;
+  /** Inclusive TCP port range to pick from when driver_info has no fixed port. */
+  readonly portRange: readonly [number, number];
+  /** Called once if the console process exits without stopConsole; `reason` is one sentence, safe to show. */
+  readonly onExit: (reason: string) => void;
+}
+
+export interface ConsoleInterface extends HardwareInterface {
+  readonly kind: 'console';
+  /** Starts serving the node's console; resolves once it accepts connections. Idempotent. */
+  startConsole(call: DriverCall, env: ConsoleEnvironment): Promise<void>;
+  /** Stops it (and whatever it started). Idempotent; never fails for a console that is not running. */
+  stopConsole(call: DriverCall): Promise<void>;
+  /** Where the running console is reached; null when this process runs no console for the node. */
+  getConsole(call: DriverCall): ConsoleInfo | null;
+}

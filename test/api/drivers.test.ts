@@ -10,8 +10,13 @@ const at = (v: string) => ({ 'X-OpenStack-Ironic-API-Version': v });
 const AT_FIXTURE = at(FIXTURE_VERSION);
 const byName = (list: { name: string; [k: string]: unknown }[]) => Object.fromEntries(list.map((d) => [d.name, d]));
 
-/** Interfaces Anvil enables beyond the recorded Ironic 21.4 (which predates in-band inspection without inspector). */
-const ANVIL_ADDED: Readonly<Record<string, string>> = { enabled_inspect_interfaces: 'agent', enabled_rescue_interfaces: 'agent' };
+/**
+ * Interfaces Anvil enables beyond the recorded Ironic 21.4 (which predates in-band inspection without inspector,
+ * and ran with its default enabled_console_interfaces: no-console only; console.test.ts checks ipmitool-socat).
+ */
+const ANVIL_ADDED: Readonly<Record<string, string>> = {
+  enabled_inspect_interfaces: 'agent', enabled_rescue_interfaces: 'agent', enabled_console_interfaces: 'ipmitool-socat',
+};
 
 /** default_* values exactly, enabled_* lists as sets (Ironic builds them from a set, so their order is arbitrary). */
 function comparable(driver: Record<string, unknown>): Record<string, unknown> {

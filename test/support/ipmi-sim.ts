@@ -1,10 +1,12 @@
 // Simulated IPMI BMCs (OpenIPMI ipmi_sim, via scripts/ipmi-sim/) for tests: each BMC listens on a free UDP
 // port of 127.0.0.1 with its own state dir, and its "machine" is a real process, so a test can see power
 // and boot device changes from the hardware side. Missing tools make tests fail loudly, never skip.
+// With `sol`, each BMC's serial-over-LAN is wired to a serial port the test holds (SimSerial).
 // Free of vitest imports so benchmarks and scripts can start BMCs too: tests call startBmcs in beforeAll
 // and fleet.stop() in afterAll.
 import { execFile, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +24,20 @@ export interface SimOptions {
   readonly killWaitTenths?: number;
   /** Log every received IPMI message (wire.log); requests decode with IPMI 1.5 or cipher suites 0-2. */
   readonly wire?: boolean;
+  /** Give every BMC serial-over-LAN, wired to a serial port the test reads and writes (SimBmc.serial). */
+  readonly sol?: boolean;
+}
+
+/** The machine's serial port behind a BMC's serial-over-LAN: a TCP server ipmi_sim connects to. */
+export interface SimSerial {
+  readonly port: number;
+  /** Resolves once ipmi_sim is connected (it connects at start, then retries every 10 s). */
+  readonly connected: Promise<void>;
+  /** Sends text as the machine's serial output; the BMC drops it while no SOL session is active. */
+  write(text: string): void;
+  /** Everything received from SOL sessions (what a console user typed), as text. */
+  received(): string;
+  close(): Promise<void>;
 }
 
 /** One request as the BMC received it. */
@@ -51,6 +67,8 @@ export interface SimBmc {
   requests(): IpmiRequest[];
   /** The Set System Boot Options / boot flags requests received: [data1, data2] pairs (needs `wire`). */
   bootFlagsReceived(): Array<readonly [number, number]>;
+  /** The serial port behind this BMC's SOL (with SimOptions.sol), else null. */
+  readonly serial: SimSerial | null;
   /** driver_info for this BMC (cipher suite 3: ipmi_sim 2.0.33 cannot negotiate one). */
   driverInfo(extra?: Record<string, unknown>): Record<string, unknown>;
   /** Stops this BMC's ipmi_sim only, as when a real BMC hangs: the machine keeps its power. */
@@ -148,11 +166,40 @@ function ipmiMessage(b: number[]): number[] | null {
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
 
-function bmcHandle(stateDir: string, port: number, user: string, password: string, env: NodeJS.ProcessEnv): SimBmc {
+/** A serial port on a free TCP port of 127.0.0.1; one peer (ipmi_sim) at a time. */
+export async function openSerial(): Promise<SimSerial> {
+  const chunks: Buffer[] = [];
+  let peer: Socket | null = null;
+  let connected!: () => void;
+  const connectedP = new Promise<void>((resolve) => (connected = resolve));
+  const server = createServer((sock) => {
+    peer?.destroy();
+    peer = sock;
+    sock.on('data', (b: Buffer) => chunks.push(b));
+    sock.on('error', () => undefined);
+    connected();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    connected: connectedP,
+    write: (text) => void peer?.write(text),
+    received: () => Buffer.concat(chunks).toString('utf8'),
+    close: () => new Promise<void>((resolve) => {
+      peer?.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function bmcHandle(stateDir: string, port: number, user: string, password: string, env: NodeJS.ProcessEnv, serial: SimSerial | null): SimBmc {
   const dir = join(stateDir, `bmc-${port}`);
   const simPidFile = join(dir, 'ipmi_sim.pid');
   const self: SimBmc = {
-    address: '127.0.0.1', port, user, password, dir, stateDir,
+    address: '127.0.0.1', port, user, password, dir, stateDir, serial,
     powerIsOn: () => aliveSince(join(dir, 'machine.pid')) !== null,
     bootDevice() {
       const v = read(join(dir, 'boot')).trim();
@@ -222,13 +269,17 @@ export async function startBmcs(opts: SimOptions = {}): Promise<SimFleet> {
     const stateDir = mkdtempSync(join(tmpdir(), 'anvil-bmc-'));
     const ports = await freeUdpPorts(count);
     live.add(stateDir);
-    const res = await runScript('start-bmcs.sh', [stateDir, ...ports.map(String)], env);
+    // Serial ports listen before the BMCs start, so ipmi_sim connects at once instead of 10 s later.
+    const serials = opts.sol ? await Promise.all(ports.map(() => openSerial())) : ports.map(() => null);
+    const solEnv = opts.sol ? { BMC_SOL_PORTS: ports.map((p, i) => `${p}:${serials[i]!.port}`).join(' ') } : {};
+    const res = await runScript('start-bmcs.sh', [stateDir, ...ports.map(String)], { ...env, ...solEnv });
     const fleet: SimFleet = {
       stateDir,
-      bmcs: ports.map((p) => bmcHandle(stateDir, p, user, password, env)),
+      bmcs: ports.map((p, i) => bmcHandle(stateDir, p, user, password, { ...env, ...solEnv }, serials[i]!)),
       async stop() {
         if (!live.delete(stateDir)) return;
         await runScript('stop-bmcs.sh', [stateDir], {});
+        await Promise.all(serials.map((s) => s?.close()));
         if (process.env.KEEP_IPMI_SIM !== '1' && existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
       },
     };

@@ -1,11 +1,12 @@
-// Per-node actions: provision and power state changes (202, run in the background), boot device, NMI,
-// maintenance and history.
+// Per-node actions: provision, power and console state changes (202, run in the background), boot device,
+// NMI, maintenance and history.
 import { Hono } from 'hono';
-import { InvalidError, InvalidParameterValueError, NotFoundError } from '../../common/errors.js';
+import { InvalidError, InvalidParameterValueError, MissingParameterValueError, NotFoundError } from '../../common/errors.js';
 import { changePowerState, changeProvisionState, getBootDevice, injectNmi, setBootDevice, setMaintenance, supportedBootDevices } from '../../conductor/manager.js';
+import { consoleState, setConsoleMode } from '../../conductor/console.js';
 import type { ApiEnv, Ctx } from '../context.js';
 import { links } from '../context.js';
-import { parseJsonBody, readJson } from '../request.js';
+import { asBoolean, parseJsonBody, readJson } from '../request.js';
 import { nodeParam, objectBody, requireMinor } from './route-helpers.js';
 
 const node = nodeParam;
@@ -33,6 +34,17 @@ export function nodeStateRoutes(): Hono<ApiEnv> {
     const n = await node(c);
     await changePowerState(c.get('deps'), n, body.target, body.timeout as number | undefined, c.get('minor'));
     c.header('Location', `${c.get('base')}/v1/nodes/${c.req.param('ident')}/states`);
+    return c.body(null, 202);
+  });
+
+  r.get('/nodes/:ident/states/console', async (c) => c.json(consoleState(c.get('deps'), await node(c))));
+  r.put('/nodes/:ident/states/console', async (c) => {
+    const body = objectBody(await readJson(c), 'console state', ['enabled']);
+    if (body.enabled === undefined) throw new MissingParameterValueError('Missing argument: "enabled"');
+    const enabled = asBoolean(body.enabled);
+    if (enabled === null) throw new InvalidParameterValueError(`Invalid value for "enabled": ${JSON.stringify(body.enabled)}; use true or false.`);
+    await setConsoleMode(c.get('deps'), await node(c), enabled);
+    c.header('Location', `${c.get('base')}/v1/nodes/${c.req.param('ident')}/states/console`);
     return c.body(null, 202);
   });
 

@@ -49,6 +49,13 @@ describe('fake interfaces', () => {
     expect(await FakePower.getPowerState({ node: b })).toBe('power off');
   });
 
+  it('reports boot device pxe, not persistent, before any was set (as Ironic\'s fake does)', async () => {
+    const node = testNode();
+    expect(await FakeManagement.getBootDevice({ node })).toEqual({ bootDevice: 'pxe', persistent: false });
+    await FakeManagement.setBootDevice({ node }, 'disk', { persistent: true });
+    expect(await FakeManagement.getBootDevice({ node })).toEqual({ bootDevice: 'disk', persistent: true });
+  });
+
   it('takes fake_power_delay_ms per call, so locks stay held for a while', async () => {
     const node = testNode({ driverInfo: { fake_power_delay_ms: '150' } });
     const started = Date.now();

@@ -9,7 +9,7 @@ import type { NodeRecord } from '../../db/records.js';
 import { nodeBootMode } from '../boot-mode.js';
 import { FakeDeploy } from './fake-deploy.js';
 import {
-  defineInterface, type BootDevice, type DriverCall, type HardwareInterface, type InterfaceKind, type ManagementInterface,
+  defineInterface, type BootDevice, type ConsoleInterface, type DriverCall, type HardwareInterface, type InterfaceKind, type ManagementInterface,
   type PowerInterface, type PowerState, type PowerTarget, type ValidationContext,
 } from '../interfaces.js';
 
@@ -31,7 +31,8 @@ const machines = new Map<string, FakeMachine>();
 export function fakeMachine(nodeUuid: string): FakeMachine {
   let m = machines.get(nodeUuid);
   if (!m) {
-    m = { power: 'power off', powerOnCount: 0, bootDevice: null, persistent: false, efi: false, nmiCount: 0, image: null };
+    // Ironic's fake management reports pxe (not persistent) until told otherwise.
+    m = { power: 'power off', powerOnCount: 0, bootDevice: 'pxe', persistent: false, efi: false, nmiCount: 0, image: null };
     machines.set(nodeUuid, m);
   }
   return m;
@@ -134,16 +135,35 @@ export const FakeManagement: ManagementInterface = defineInterface({
   },
 });
 
+/** Nodes whose fake console is "running" in this process. */
+const fakeConsoles = new Set<string>();
+
+// Ironic's fake console: starts and stops nothing, and describes itself as `{}`.
+export const FakeConsole: ConsoleInterface = defineInterface({
+  kind: 'console',
+  name: 'fake',
+  properties: {},
+  async startConsole({ node }: DriverCall) {
+    fakeConsoles.add(node.uuid);
+  },
+  async stopConsole({ node }: DriverCall) {
+    fakeConsoles.delete(node.uuid);
+  },
+  getConsole: ({ node }: DriverCall) => (fakeConsoles.has(node.uuid) ? {} : null),
+});
+
 const declared = new Map<InterfaceKind, HardwareInterface>();
 
 /** The fake interface of `kind`: power and management act on the in-memory machine, the rest only declare. */
 export function fake(kind: 'power'): PowerInterface;
 export function fake(kind: 'management'): ManagementInterface;
+export function fake(kind: 'console'): ConsoleInterface;
 export function fake(kind: InterfaceKind): HardwareInterface;
 export function fake(kind: InterfaceKind): HardwareInterface {
   if (kind === 'power') return FakePower;
   if (kind === 'management') return FakeManagement;
   if (kind === 'deploy') return FakeDeploy;
+  if (kind === 'console') return FakeConsole;
   let impl = declared.get(kind);
   if (!impl) {
     impl = defineInterface({ kind, name: 'fake', properties: {} });

@@ -7,19 +7,8 @@ import { getIndicatorState, listIndicators, setIndicatorState } from '../../../c
 import { attachVirtualMedia, detachVirtualMedia } from '../../../conductor/vmedia.js';
 import type { ApiEnv, Ctx } from '../../context.js';
 import { links } from '../../context.js';
-import { readJson } from '../../request.js';
+import { asBoolean, readJson } from '../../request.js';
 import { nodeParam, objectBody, requireMinor } from '../route-helpers.js';
-
-const TRUE_WORDS = ['true', '1', 'yes', 'on', 't', 'y'];
-const FALSE_WORDS = ['false', '0', 'no', 'off', 'f', 'n'];
-
-/** Ironic's args.boolean: a JSON boolean or one of oslo's boolean words. */
-function asBoolean(value: unknown): boolean | null {
-  if (typeof value === 'boolean') return value;
-  if (typeof value !== 'string') return null;
-  const v = value.trim().toLowerCase();
-  return TRUE_WORDS.includes(v) ? true : FALSE_WORDS.includes(v) ? false : null;
-}
 
 async function targetBody(c: Ctx, what: string): Promise<unknown> {
   const body = objectBody(await readJson(c), what, ['target']);

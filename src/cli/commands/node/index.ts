@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Runtime } from '../../runtime.js';
 import { registerBiosCommands } from './bios.js';
+import { registerConsoleCommands } from './console.js';
 import { registerNodeCreate } from './create.js';
 import { registerNodeDelete } from './delete.js';
 import { registerHistoryCommands } from './history.js';
@@ -35,4 +36,5 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
   registerTraitCommands(node, rt);
   registerVifCommands(node, rt);
   registerBiosCommands(node, rt);
+  registerConsoleCommands(node, rt);
 }
