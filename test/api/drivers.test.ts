@@ -10,20 +10,18 @@ const at = (v: string) => ({ 'X-OpenStack-Ironic-API-Version': v });
 const AT_FIXTURE = at(FIXTURE_VERSION);
 const byName = (list: { name: string; [k: string]: unknown }[]) => Object.fromEntries(list.map((d) => [d.name, d]));
 
-/**
- * Interfaces Anvil enables beyond the recorded Ironic 21.4 (which predates in-band inspection without inspector,
- * and ran with its default enabled_console_interfaces: no-console only; console.test.ts checks ipmitool-socat).
- */
-const ANVIL_ADDED: Readonly<Record<string, string>> = {
-  enabled_inspect_interfaces: 'agent', enabled_rescue_interfaces: 'agent', enabled_console_interfaces: 'ipmitool-socat',
-};
+/** Interfaces Anvil enables beyond the recorded Ironic 21.4 (which predates in-band inspection without inspector). */
+const ANVIL_ADDED: Readonly<Record<string, string>> = { enabled_inspect_interfaces: 'agent', enabled_rescue_interfaces: 'agent' };
+// The recorded Ironic ran with its default enabled_console_interfaces (no-console only); Anvil also lists
+// ipmitool-socat for ipmi (the default stays no-console), which console.test.ts checks.
+const IPMI_CONSOLE = 'ipmitool-socat';
 
 /** default_* values exactly, enabled_* lists as sets (Ironic builds them from a set, so their order is arbitrary). */
 function comparable(driver: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(driver)) {
     if (k === 'hosts' || k === 'links' || k === 'properties') continue;
-    out[k] = Array.isArray(v) ? [...v].filter((i) => i !== ANVIL_ADDED[k]).sort() : v;
+    out[k] = Array.isArray(v) ? [...v].filter((i) => i !== ANVIL_ADDED[k] && i !== IPMI_CONSOLE).sort() : v;
   }
   return out;
 }
