@@ -7,7 +7,7 @@
 // SQLite only: the deploy's database work is covered on both stores by the API tests.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,10 @@ describe('direct deploy through the real agent', () => {
   let image: Buffer;
   let imageSha: string;
   let imageUrl: string;
+  let qcowUrl: string;
+  let imgPath: string;
+  let qcowPath: string;
+  let crashedStateDir: string | undefined;
   const agents: AgentProcess[] = [];
   let macs = 0;
   let mac = '';
@@ -88,13 +92,16 @@ describe('direct deploy through the real agent', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-direct-'));
     disk = attachLoop(join(dir, 'disk'), 40 * MIB);
-    const imgPath = join(dir, 'disk.raw');
+    imgPath = join(dir, 'disk.raw');
     writeFileSync(imgPath, Buffer.concat([Buffer.alloc(MIB), createHash('sha512').update(String(process.pid)).digest(), Buffer.alloc(9 * MIB - 64, 0x6b)]));
     execFileSync('sgdisk', ['-n', '1:2048:0', '-c', '1:root', imgPath], { stdio: 'ignore' });
     image = readBytes(imgPath, 0, 10 * MIB);
     imageSha = createHash('sha256').update(image).digest('hex');
     origin = await ImageOrigin.start();
     imageUrl = origin.route('/disk.raw', { file: imgPath });
+    qcowPath = join(dir, 'disk.qcow2');
+    execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', imgPath, qcowPath]);
+    qcowUrl = origin.route('/disk.qcow2', { file: qcowPath });
     anvil = await startAnvilProcess('sqlite');
   }, 60_000);
 
@@ -104,7 +111,25 @@ describe('direct deploy through the real agent', () => {
     await origin?.close();
     if (disk) detachLoop(disk);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (crashedStateDir) rmSync(crashedStateDir, { recursive: true, force: true });
   });
+
+  /** Deploys `instanceInfo` on `uuid` with an agent booted once the node waits for it; returns the settled node. */
+  async function deploy(uuid: string, instanceInfo: Record<string, unknown>) {
+    expect((await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: instanceInfo }])).status).toBe(200);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    const waiting = await settled(uuid, ['wait call-back', 'deploy failed']);
+    expect(waiting.provision_state, waiting.last_error).toBe('wait call-back');
+    bootAgent();
+    const done = await settled(uuid, ['active', 'deploy failed']);
+    await stopAgents();
+    return done;
+  }
+
+  async function undeploy(uuid: string) {
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'deleted' })).status).toBe(202);
+    expect((await settled(uuid, ['available', 'error', 'clean failed'])).provision_state).toBe('available');
+  }
 
   it('deploys a raw image onto the disk and reaches active, with the steps and no token left on the node', async () => {
     const uuid = await enrol({ automated_clean: false });
@@ -183,4 +208,54 @@ describe('direct deploy through the real agent', () => {
     expect(readBytes(disk, 512, 8).toString('latin1')).not.toBe('EFI PART');
     expect(available.instance_info).toEqual({});
   }, 180_000);
+
+  it('caches a qcow2 image served locally: converted once, HEAD without GET while unchanged, GET again once touched', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    const ii = { image_source: qcowUrl, image_checksum: createHash('md5').update(readBytes(qcowPath, 0, 64 * MIB)).digest('hex'), image_download_source: 'local' };
+    const gets = () => origin.count('GET', '/disk.qcow2');
+    const first = await deploy(uuid, ii);
+    expect(first.provision_state, first.last_error).toBe('active');
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
+    expect(gets()).toBe(1);
+    await undeploy(uuid);
+    const heads = origin.count('HEAD', '/disk.qcow2');
+    expect((await deploy(uuid, ii)).provision_state).toBe('active');
+    expect(gets()).toBe(1);
+    expect(origin.count('HEAD', '/disk.qcow2')).toBeGreaterThan(heads);
+    await undeploy(uuid);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(qcowPath, later, later);
+    expect((await deploy(uuid, ii)).provision_state).toBe('active');
+    expect(gets()).toBe(2);
+  }, 180_000);
+
+  it('deploys a file:// image from the images directory', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    const images = join(anvil.stateDir, 'images');
+    mkdirSync(images, { recursive: true });
+    copyFileSync(imgPath, join(images, 'local.raw'));
+    execFileSync('dd', ['if=/dev/zero', `of=${disk}`, 'bs=1M', 'count=2', 'conv=fsync'], { stdio: 'ignore' });
+    const done = await deploy(uuid, { image_source: `file://${join(images, 'local.raw')}` });
+    expect(done.provision_state, done.last_error).toBe('active');
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
+  }, 120_000);
+
+  it('survives kill -9 of the service while the node waits in wait call-back: the deploy completes after restart', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha } }]);
+    expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    await settled(uuid, ['wait call-back']);
+    execFileSync('dd', ['if=/dev/zero', `of=${disk}`, 'bs=1M', 'count=2', 'conv=fsync'], { stdio: 'ignore' });
+    const port = Number(new URL(anvil.url).port);
+    const reuse = { databaseUrl: anvil.databaseUrl, stateDir: anvil.stateDir, port };
+    await anvil.crash();
+    crashedStateDir = reuse.stateDir;
+    // The agent boots while the service is down; it keeps looking itself up until the service is back.
+    bootAgent();
+    anvil = await startAnvilProcess('sqlite', { reuse });
+    const done = await settled(uuid, ['active', 'deploy failed']);
+    expect(done.provision_state, done.last_error).toBe('active');
+    expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
+    await stopAgents();
+  }, 120_000);
 });

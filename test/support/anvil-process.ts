@@ -20,6 +20,8 @@ export interface AnvilProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Conductor hostname to register (default `anvil-it-<dialect>`). */
   readonly conductorHostname?: string;
+  /** Serve an existing database and state dir on a fixed port (a restart after a crash); they are not removed on stop. */
+  readonly reuse?: { readonly databaseUrl: string; readonly stateDir: string; readonly port: number };
 }
 
 export interface AnvilProcess {
@@ -29,6 +31,9 @@ export interface AnvilProcess {
   readonly conductorHostname: string;
   /** The database the process serves (tests that play the conductor read node secrets from it). */
   readonly databaseUrl: string;
+  readonly stateDir: string;
+  /** kill -9, keeping database and state dir for a restart with `reuse`. */
+  crash(): Promise<void>;
   /** Every line the process wrote to stderr so far (its structured log). */
   logLines(): string[];
   /** Everything written to stdout so far. */
@@ -60,10 +65,10 @@ export async function startAnvilProcess(dialect: Dialect, options: AnvilProcessO
     throw new Error(`${COMPILED} is missing: run \`npm run build\` before the integration tests (the test script does).`);
   }
   installExitHook();
-  const db = await createTestDatabase(dialect);
-  const stateDir = mkdtempSync(join(tmpdir(), 'anvil-proc-'));
+  const db = options.reuse ? { url: options.reuse.databaseUrl, drop: async () => undefined } : await createTestDatabase(dialect);
+  const stateDir = options.reuse?.stateDir ?? mkdtempSync(join(tmpdir(), 'anvil-proc-'));
   const conductorHostname = options.conductorHostname ?? `anvil-it-${dialect}`;
-  const args = [LAUNCHER, 'serve', '--host', '127.0.0.1', '--port', '0', '--database-url', db.url,
+  const args = [LAUNCHER, 'serve', '--host', '127.0.0.1', '--port', String(options.reuse?.port ?? 0), '--database-url', db.url,
     '--state-dir', stateDir, '--conductor-hostname', conductorHostname, ...(options.args ?? [])];
   const env: NodeJS.ProcessEnv = {};
   // Only the basics: no ANVIL_* settings of the developer's shell may leak into the server under test.
@@ -97,7 +102,7 @@ export async function startAnvilProcess(dialect: Dialect, options: AnvilProcessO
       clearTimeout(timer);
     }
     await db.drop().catch(() => undefined);
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!options.reuse) rmSync(stateDir, { recursive: true, force: true });
   };
 
   const timeoutMs = options.readyTimeoutMs ?? 15_000;
@@ -136,6 +141,12 @@ export async function startAnvilProcess(dialect: Dialect, options: AnvilProcessO
     logLines: () => [...logLines],
     stdout: () => stdout,
     running: () => child.exitCode === null && child.signalCode === null,
+    stateDir,
+    async crash() {
+      cleaned = true;
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: cleanup,
   };
 }
