@@ -11,14 +11,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeNode, agentToken } from '../support/agent-nodes.js';
+import { agentToken, apiCall, placeNode, waitFor } from '../support/agent-nodes.js';
 import { AgentClient, startAgentProcess, type AgentProcess } from '../support/agent-process.js';
 import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
 import { ImageOrigin } from '../support/image-origin.js';
 import { attachLoop, detachLoop, readBytes } from '../support/loop-devices.js';
 
 const MIB = 2 ** 20;
-const V = { 'X-OpenStack-Ironic-API-Version': '1.89', 'Content-Type': 'application/json' };
 
 describe('anvil-agent against a real Anvil API', () => {
   let anvil: AnvilProcess;
@@ -34,21 +33,8 @@ describe('anvil-agent against a real Anvil API', () => {
   let imageUrl: string;
   const mac = `52:54:00:a9:${(process.pid & 0xff).toString(16).padStart(2, '0')}:01`;
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(anvil.url + path, { method, headers: V, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const api = (method: string, path: string, body?: unknown) => apiCall(anvil.url, method, path, body);
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   function writeImageParams(info: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     return { node: { uuid: nodeUuid, instance_info: {}, properties: {} }, ports: [], step: { interface: 'deploy', step: 'write_image', args: { image_info: info, ...extra } } };
@@ -217,6 +203,54 @@ describe('anvil-agent against a real Anvil API', () => {
     expect(cd.name).toBe('config-2');
     expect((cd.start + cd.size) * 512).toBeGreaterThan(48 * MIB - 2 * MIB);
     expect(readBytes(diskA, cd.start * 512, iso.length).equals(iso)).toBe(true);
+  });
+
+  it('adds the config drive to an MBR disk with sfdisk', async () => {
+    const mbrPath = join(dir, 'mbr.raw');
+    writeFileSync(mbrPath, Buffer.alloc(8 * MIB, 0x33));
+    execFileSync('sfdisk', [mbrPath], { input: 'label: dos\nstart=2048, size=8192, type=83\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    const mbr = readFileSync(mbrPath);
+    const iso = Buffer.alloc(64 * 1024, 0x44);
+    const done = await client.finished((await client.run('standby.prepare_image', {
+      image_info: info({ id: 'mbr', urls: [origin.route('/mbr.raw', { file: mbrPath })], os_hash_value: createHash('sha256').update(mbr).digest('hex') }),
+      configdrive: gzipSync(iso).toString('base64'),
+    }, false)).body.id);
+    expect(done.command_error).toBeNull();
+    const parts = JSON.parse(execFileSync('sfdisk', ['--json', diskA], { encoding: 'utf8' })).partitiontable;
+    expect(parts.label).toBe('dos');
+    expect(parts.partitions).toHaveLength(2);
+    expect(readBytes(diskA, parts.partitions[1].start * 512, iso.length).equals(iso)).toBe(true);
+    // The image's own partition is untouched, and the root uuid is the MBR signature.
+    expect(readBytes(diskA, 2048 * 512, MIB).equals(mbr.subarray(2048 * 512, 2048 * 512 + MIB))).toBe(true);
+    expect((await client.run('standby.get_partition_uuids', {})).body.command_result['root uuid']).toBe(`0x${mbr.readUInt32LE(440).toString(16).padStart(8, '0')}`);
+  });
+
+  it('refuses an unpartitioned raw image and a qcow2 with a backing file', async () => {
+    const junk = Buffer.alloc(4 * MIB, 0x77);
+    writeFileSync(join(dir, 'junk.raw'), junk);
+    const j = await client.finished((await client.run('deploy.execute_deploy_step', writeImageParams(info({
+      id: 'junk', urls: [origin.route('/junk.raw', { file: join(dir, 'junk.raw') })], os_hash_value: createHash('sha256').update(junk).digest('hex'),
+    })), false)).body.id);
+    expect(j.command_error).toMatchObject({ type: 'DeploymentError' });
+    expect(j.command_error.details).toBe(`No partitions found on the device ${diskA} after writing the image.`);
+    expect(readBytes(diskA, 0, MIB).equals(Buffer.alloc(MIB))).toBe(true);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', join(dir, 'disk.raw'), '-F', 'raw', join(dir, 'top.qcow2')]);
+    const top = readFileSync(join(dir, 'top.qcow2'));
+    const b = await client.finished((await client.run('deploy.execute_deploy_step', writeImageParams(info({
+      id: 'top', urls: [origin.route('/top.qcow2', { file: join(dir, 'top.qcow2') })], disk_format: 'qcow2', os_hash_value: createHash('sha256').update(top).digest('hex'),
+    })), false)).body.id);
+    expect(b.command_error).toMatchObject({ type: 'DeploymentError' });
+    expect(b.command_error.details).toMatch(/backing file/);
+  });
+
+  it('waits for a command with GET ?wait=true and refuses an image_info it cannot verify', async () => {
+    const started = await client.run('standby.sync', {}, false);
+    const waited = await client.request('GET', `/v1/commands/${started.body.id}?wait=true&agent_token=${client.token}`);
+    expect(waited.body).toMatchObject({ id: started.body.id, command_name: 'sync', command_status: 'SUCCEEDED', command_result: null });
+    const noChecksum = await client.run('standby.prepare_image', { image_info: { id: 'x', urls: [imageUrl] } });
+    expect(noChecksum.status).toBe(400);
+    expect(noChecksum.body.faultstring).toMatch(/^Invalid command parameters: Image checksum is not available/);
+    expect((await client.request('GET', `/v1/commands/nosuch?agent_token=${client.token}`)).status).toBe(404);
   });
 
   it('erases disk metadata as a clean step', async () => {

@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from 'unixcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentToken, placeNode } from '../support/agent-nodes.js';
+import { agentToken, apiCall, placeNode, waitFor } from '../support/agent-nodes.js';
 import { AgentClient, startAgentProcess, type AgentProcess } from '../support/agent-process.js';
 import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
 
-const V = { 'X-OpenStack-Ironic-API-Version': '1.89', 'Content-Type': 'application/json' };
 
 describe('anvil-agent lifecycle', () => {
   let anvil: AnvilProcess;
@@ -20,24 +19,11 @@ describe('anvil-agent lifecycle', () => {
   let macN = 0x10;
   const nextMac = () => `52:54:00:b7:${(process.pid & 0xff).toString(16).padStart(2, '0')}:${(macN++).toString(16)}`;
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(anvil.url + path, { method, headers: V, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const api = (method: string, path: string, body?: unknown) => apiCall(anvil.url, method, path, body);
   async function node(mac: string): Promise<string> {
     const created = await api('POST', '/v1/nodes', { driver: 'fake-hardware' });
     expect((await api('POST', '/v1/ports', { address: mac, node_uuid: created.body.uuid })).status).toBe(201);
     return created.body.uuid;
-  }
-  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
   function agent(mac: string, extra: string[] = []): AgentProcess {
     const a = startAgentProcess(['--cmdline', `ipa-api-url=${anvil.url} BOOTIF=${mac}`, '--listen-host', '127.0.0.1', '--listen-port', '0',

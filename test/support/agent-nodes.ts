@@ -25,3 +25,23 @@ export function placeNode(databaseUrl: string, uuid: string, provisionState: str
 export function agentToken(databaseUrl: string, uuid: string): Promise<string> {
   return withTables(databaseUrl, async (t) => String((await t.nodes.findBy('uuid', uuid))?.driverInternalInfo.agent_secret_token));
 }
+
+/** Polls `fn` every 100 ms until it returns something truthy. @throws naming `what` after `timeoutMs` */
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** JSON request to an Anvil API at the newest version. */
+export async function apiCall(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(base + path, {
+    method, headers: { 'X-OpenStack-Ironic-API-Version': '1.89', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
