@@ -60,6 +60,10 @@ export const SETTINGS = {
   inspectWaitTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `inspect wait` before inspection fails.' },
   rescueCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `rescue wait` before rescue fails.' },
   agentCommandTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Seconds one call to a ramdisk agent\'s command API may take (Ironic `[agent]command_timeout`).' },
+  agentHeartbeatTimeout: {
+    kind: 'integer', min: 10, default: () => 60,
+    doc: '`heartbeat_timeout` told to agents at lookup (Ironic: 300): they heartbeat every 30–60 % of it, and each heartbeat brings the write progress and the next step, so lower means fresher progress.',
+  },
   agentAllowInsecureCallback: {
     kind: 'boolean', default: () => false,
     doc: 'Accept agents that call back with a plain `http://` URL (no TLS). Off: only agents with automatic TLS (a certificate sent in the heartbeat, to which every call is pinned) are driven.',

@@ -23,7 +23,7 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
     requireRamdiskApi(c);
     const { node, token } = await lookupNode(c.get('deps'), c.req.query('addresses'), c.req.query('node_uuid'));
     const config: Record<string, unknown> = {
-      heartbeat_timeout: c.get('deps').config.deployCallbackTimeout > 300 ? 300 : c.get('deps').config.deployCallbackTimeout,
+      heartbeat_timeout: c.get('deps').config.agentHeartbeatTimeout,
       agent_md5_checksum_enable: true,
       permitted_image_formats: ['raw', 'gpt', 'qcow2', 'iso'],
       disable_deep_image_inspection: false,
