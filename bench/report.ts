@@ -31,7 +31,9 @@ export interface BenchReport {
 }
 
 export function toRow(group: string, workload: string, r: LoadResult, note?: string): WorkloadRow {
-  const s = summarize(r.latenciesMs);
+  // wrk reports percentiles from its own histogram instead of every latency.
+  const q = (r as { quantilesMs?: { p50: number; p99: number; mean: number; max: number } }).quantilesMs;
+  const s = q ? { p50Ms: q.p50, p99Ms: q.p99, meanMs: q.mean, maxMs: q.max } : summarize(r.latenciesMs);
   const durationS = r.durationMs / 1000;
   return {
     group, workload, requests: r.requests, errors: r.errors, durationS,

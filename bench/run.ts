@@ -59,7 +59,7 @@ async function runGroups(opts: BenchOptions, endpoint: string, groups: readonly 
     const runId = randomBytes(3).toString('hex');
     progress(`run id ${runId}: ${opts.nodes} nodes, concurrency ${opts.concurrency}, API ${opts.apiVersion}`);
     for (const group of groups) {
-      const prepared = group.prepare({ client, nodes: opts.nodes, provisionNodes: opts.provisionNodes, concurrency: opts.concurrency, runId, progress });
+      const prepared = group.prepare({ client, endpoint, apiVersion: opts.apiVersion, nodes: opts.nodes, provisionNodes: opts.provisionNodes, concurrency: opts.concurrency, runId, progress });
       try {
         for (const w of prepared.workloads) {
           progress(`${group.name}: ${w.name} ...`);

@@ -25,6 +25,8 @@ if [ "$want_test" = 1 ]; then
   pkgs="$pkgs grub-pc-bin grub-efi-amd64-bin mtools dosfstools"
   # `anvil lab` and its tests: the firmware's DHCP client (busybox udhcpc), TFTP/HTTP (curl), namespaces (iproute2)
   pkgs="$pkgs busybox curl iproute2"
+  # `npm run bench -- --only api`: wrk is the load generator (a Node client tops out below the server)
+  pkgs="$pkgs wrk"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

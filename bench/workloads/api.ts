@@ -1,18 +1,19 @@
-// The `api` group: plain REST traffic an operator's tooling generates — enrol nodes, add ports, read and
-// patch them. Fake hardware only, so the figures measure the API and database, never a BMC.
+// The `api` group: the REST traffic of an operator's tooling and of controllers polling a fleet, driven by wrk
+// (bench/wrk.ts) so that the server, not the load generator, is what is measured. Fake hardware only, so the
+// figures measure the API and database, never a BMC. In the same run a bare `node:http` server answering the
+// same bytes as GET node gives the ceiling every figure is shown against.
+import { createServer, Agent } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { HttpResponse, LoadResult } from '../http-load.js';
 import { runLoad } from '../http-load.js';
+import { pollingMix, rawGet, walkList } from '../raw-readers.js';
+import { runWrk, type WrkResult } from '../wrk.js';
 import type { BenchContext, PreparedGroup, WorkloadGroup } from './types.js';
 
-/** GETs of single nodes per created node; 5 x 1,000 = 5,000 requests at the default size. */
-const SHOWS_PER_NODE = 5;
-/** Each detailed list carries every node, so a few dozen requests are plenty. */
-const LIST_REQUESTS = 40;
-
-interface Created {
-  readonly nodes: string[];
-  readonly ports: string[];
-}
+/** Seconds each wrk workload runs. */
+const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 8);
+/** Full detailed lists (all pages) timed one after the other. */
+const LIST_WALKS = 5;
 
 function uuidOf(res: HttpResponse): string {
   const uuid = (JSON.parse(res.body) as { uuid?: unknown }).uuid;
@@ -20,144 +21,138 @@ function uuidOf(res: HttpResponse): string {
   return uuid;
 }
 
-/** Locally administered unicast MAC (02:...): 3 bytes from the run id, 2 from the index. */
-function macFor(runId: string, i: number): string {
-  const hex = (runId.slice(0, 6) + (i & 0xffff).toString(16).padStart(4, '0')).match(/../g) ?? [];
-  return ['02', ...hex].join(':');
+const nodeBody = (name: string, i: number) => ({
+  name, driver: 'fake-hardware',
+  // ipmi_* keys so the secret-masking path (ipmi_password -> "******") is part of the work.
+  driver_info: { ipmi_address: `192.0.2.${i % 250}`, ipmi_username: 'admin', ipmi_password: 'bench-secret' },
+  properties: { cpus: 8, memory_mb: 32768, local_gb: 500, cpu_arch: 'x86_64' },
+});
+
+function fromLatencies(latenciesMs: number[], durationMs: number, errors = 0): LoadResult {
+  return { requests: latenciesMs.length, errors, durationMs, latenciesMs, statusCounts: { '200': latenciesMs.length }, errorSamples: [], clientCpuMs: Number.NaN };
 }
 
-/** Index into the created list round-robin, so every node is read/patched about equally often. */
-function pick(list: readonly string[], i: number): string {
-  const item = list[i % list.length];
-  if (item === undefined) throw new Error('no nodes were created; cannot continue');
-  return item;
+/** A bare node:http server answering every request with `body` (the GET node answer, same headers that matter). */
+async function bareServer(body: Buffer): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'X-OpenStack-Ironic-API-Version': '1.78' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
 }
 
 function prepare(ctx: BenchContext): PreparedGroup {
-  const created: Created = { nodes: [], ports: [] };
-  const { client, concurrency } = ctx;
+  const { client, concurrency, endpoint } = ctx;
+  const uuids: string[] = [];
+  const prefix = `bench-${ctx.runId}`;
+  const headers = { 'Accept': 'application/json', 'Content-Type': 'application/json', 'X-OpenStack-Ironic-API-Version': ctx.apiVersion };
+  let ceiling: WrkResult | undefined;
+  const share = (r: WrkResult) => (ceiling ? `${((100 * r.requests / r.durationMs) / (ceiling.requests / ceiling.durationMs)).toFixed(1)}% of the bare-server ceiling` : '');
+  const wrk = (method: 'GET' | 'POST' | 'PATCH', paths: string[], luaBody?: string) =>
+    runWrk({ endpoint, method, headers, paths, luaBody, connections: concurrency, durationS: WRK_SECONDS });
 
   return {
     workloads: [
       {
-        name: 'node create',
-        run: async () => ({
-          result: await runLoad(client, {
-            count: ctx.nodes,
-            concurrency,
-            makeRequest: (i) => ({
-              method: 'POST',
-              path: '/v1/nodes',
-              body: {
-                name: `bench-${ctx.runId}-${i}`,
-                driver: 'fake-hardware',
-                // ipmi_* keys so the secret-masking path (ipmi_password -> "******") is part of the work.
-                driver_info: {
-                  ipmi_address: `192.0.2.${i % 250}`,
-                  ipmi_username: 'admin',
-                  ipmi_password: 'bench-secret',
-                },
-                properties: { cpus: 8, memory_mb: 32768, local_gb: 500, cpu_arch: 'x86_64' },
-              },
-            }),
-            onSuccess: (_i, res) => created.nodes.push(uuidOf(res)),
-          }),
-        }),
-      },
-      {
-        name: 'port create',
-        run: async () => ({
-          result: await runLoad(client, {
-            count: created.nodes.length,
-            concurrency,
-            makeRequest: (i) => ({
-              method: 'POST',
-              path: '/v1/ports',
-              body: { address: macFor(ctx.runId, i), node_uuid: pick(created.nodes, i) },
-            }),
-            onSuccess: (_i, res) => created.ports.push(uuidOf(res)),
-          }),
-        }),
-      },
-      {
-        name: 'node show',
-        run: async () => ({
-          result: await runLoad(client, {
-            count: created.nodes.length * SHOWS_PER_NODE,
-            concurrency,
-            makeRequest: (i) => ({ method: 'GET', path: `/v1/nodes/${pick(created.nodes, i)}` }),
-          }),
-        }),
-      },
-      {
-        name: 'node list detail',
+        name: 'seed nodes (fetch client, not a figure)',
         run: async () => {
-          // Parse one answer only: parsing every 2 MB body would spend the load generator's CPU, which
-          // shares the machine with the server.
-          let perPage = -1;
           const result = await runLoad(client, {
-            count: LIST_REQUESTS,
-            concurrency,
-            makeRequest: () => ({ method: 'GET', path: '/v1/nodes?detail=True' }),
-            onSuccess: (i, res) => {
-              if (i === 0) perPage = (JSON.parse(res.body) as { nodes?: unknown[] }).nodes?.length ?? -1;
-            },
+            count: ctx.nodes, concurrency,
+            makeRequest: (i) => ({ method: 'POST', path: '/v1/nodes', body: nodeBody(`${prefix}-s${i}`, i) }),
+            onSuccess: (_i, res) => uuids.push(uuidOf(res)),
           });
-          return { result, note: `${perPage} nodes per response` };
+          return { result, note: `${uuids.length} nodes to read, patch and list` };
         },
       },
       {
-        name: 'node patch',
-        run: async () => ({
-          result: await runLoad(client, {
-            count: created.nodes.length,
-            concurrency,
-            makeRequest: (i) => ({
-              method: 'PATCH',
-              path: `/v1/nodes/${pick(created.nodes, i)}`,
-              body: [{ op: 'add', path: '/extra/k', value: 'v' }],
-            }),
-          }),
-        }),
+        name: 'bare node:http ceiling (GET, same body as GET node)',
+        run: async () => {
+          const sample = await rawGet(new Agent(), `${endpoint}/v1/nodes/${uuids[0]}`, headers);
+          const bare = await bareServer(sample.body);
+          try {
+            ceiling = await runWrk({ endpoint: bare.url, method: 'GET', headers, paths: ['/v1/nodes/x'], connections: concurrency, durationS: WRK_SECONDS });
+          } finally {
+            await bare.close();
+          }
+          return { result: ceiling, note: `${sample.body.length}-byte body` };
+        },
+      },
+      {
+        name: 'node create',
+        run: async () => {
+          // A unique name per request: the Lua body is the JSON text around the counter `n`.
+          const [before, after] = JSON.stringify(nodeBody('@@', 0)).split('"@@"') as [string, string];
+          const result = await wrk('POST', ['/v1/nodes'], `${JSON.stringify(`${before}"${prefix}-w`)} .. n .. ${JSON.stringify(`"${after}`)}`);
+          return { result, note: share(result) };
+        },
+      },
+      {
+        name: 'node show (round robin)',
+        run: async () => {
+          const result = await wrk('GET', uuids.map((u) => `/v1/nodes/${u}`));
+          return { result, note: share(result) };
+        },
+      },
+      {
+        name: 'node patch (round robin)',
+        run: async () => {
+          const result = await wrk('PATCH', uuids.map((u) => `/v1/nodes/${u}`), `'[{"op":"add","path":"/extra/k","value":"v' .. n .. '"}]'`);
+          return { result, note: share(result) };
+        },
+      },
+      {
+        name: 'node list detail, one page of 1,000',
+        run: async () => {
+          const result = await wrk('GET', ['/v1/nodes?detail=True&limit=1000']);
+          return { result, note: share(result) };
+        },
+      },
+      {
+        name: 'node list detail, every node (all pages)',
+        run: async () => {
+          const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+          const walks = [];
+          try {
+            for (let i = 0; i < LIST_WALKS; i++) walks.push(await walkList(agent, `${endpoint}/v1/nodes?detail=True`, headers));
+          } finally {
+            agent.destroy();
+          }
+          const total = walks.reduce((a, w) => a + w.ms, 0);
+          const w = walks[0]!;
+          return { result: fromLatencies(walks.map((x) => x.ms), total), note: `${w.pages} pages, ${(w.bytes / 1e6).toFixed(1)} MB per walk; p50 = median walk` };
+        },
+      },
+      {
+        name: 'polling mix: 100 clients GET 1/s + full list every 10 s',
+        run: async () => {
+          const r = await pollingMix(endpoint, uuids, headers, { clients: 100, seconds: 20, listEveryS: 10 });
+          const listed = r.listMs.map((m) => m.toFixed(0)).join(', ');
+          return { result: fromLatencies(r.getMs, 20_000, r.errors), note: `GET latencies; full lists took ${listed} ms` };
+        },
       },
     ],
 
     async cleanup(): Promise<LoadResult> {
-      // Ports first: deleting them explicitly does not rely on the server cascading node deletes.
-      const targets = [
-        ...created.ports.map((u) => `/v1/ports/${u}`),
-        ...created.nodes.map((u) => `/v1/nodes/${u}`),
-      ];
-      const portCount = created.ports.length;
-      const portsDone = await runLoad(client, {
-        count: portCount, concurrency,
-        makeRequest: (i) => ({ method: 'DELETE', path: targets[i] ?? '' }),
-      });
-      const nodesDone = await runLoad(client, {
-        count: targets.length - portCount, concurrency,
-        makeRequest: (i) => ({ method: 'DELETE', path: targets[portCount + i] ?? '' }),
-      });
-      return mergeResults(portsDone, nodesDone);
+      // Everything this run created carries the prefix (wrk's creates included): list by name, delete.
+      const mine: string[] = [];
+      let path: string | null = '/v1/nodes?fields=uuid,name&limit=1000';
+      while (path) {
+        const res = await client.send({ method: 'GET', path });
+        const page = JSON.parse(res.body) as { nodes: { uuid: string; name: string | null }[]; next?: string };
+        mine.push(...page.nodes.filter((n) => n.name?.startsWith(prefix)).map((n) => n.uuid));
+        path = page.next ? new URL(page.next).pathname.replace(/^.*\/v1\//, '/v1/') + new URL(page.next).search : null;
+      }
+      return runLoad(client, { count: mine.length, concurrency, makeRequest: (i) => ({ method: 'DELETE', path: `/v1/nodes/${mine[i]}` }) });
     },
-  };
-}
-
-function mergeResults(a: LoadResult, b: LoadResult): LoadResult {
-  const statusCounts: Record<string, number> = { ...a.statusCounts };
-  for (const [k, v] of Object.entries(b.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
-  return {
-    requests: a.requests + b.requests,
-    errors: a.errors + b.errors,
-    durationMs: a.durationMs + b.durationMs,
-    latenciesMs: [...a.latenciesMs, ...b.latenciesMs],
-    statusCounts,
-    errorSamples: [...a.errorSamples, ...b.errorSamples].slice(0, 5),
-    clientCpuMs: a.clientCpuMs + b.clientCpuMs,
   };
 }
 
 export const apiGroup: WorkloadGroup = {
   name: 'api',
-  summary: 'REST CRUD on nodes and ports (fake-hardware)',
+  summary: 'REST traffic on nodes (fake-hardware) under wrk, against a bare node:http ceiling',
   prepare,
 };

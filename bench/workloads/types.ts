@@ -4,6 +4,10 @@ import type { HttpClient, LoadResult } from '../http-load.js';
 
 export interface BenchContext {
   readonly client: HttpClient;
+  /** Base URL of the server under test (for load generators other than `client`, e.g. wrk). */
+  readonly endpoint: string;
+  /** X-OpenStack-Ironic-API-Version every request carries. */
+  readonly apiVersion: string;
   readonly nodes: number;
   /** Nodes for the `provision` group (`--provision-nodes`); absent means its default. */
   readonly provisionNodes?: number;
