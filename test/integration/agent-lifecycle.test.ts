@@ -82,4 +82,19 @@ describe('anvil-agent lifecycle', () => {
     await waitFor('API stopped', async () => client.request('GET', '/v1/status').then(() => false, () => true), 5000);
     expect(a.running()).toBe(true);
   });
+
+  it('serves without lookup in standalone mode and stops its API on system.lockdown', async () => {
+    const token = 'standalone-token-'.padEnd(43, 'x');
+    const a = startAgentProcess(['--standalone', '--agent-token', token, '--no-tls', '--cmdline', '', '--listen-host', '127.0.0.1', '--listen-port', '0',
+      '--skip-bmc-detect', '--block-device', '/nonexistent']);
+    agents.push(a);
+    const port = JSON.parse(await a.waitForLog(/Command API listening/)).port as number;
+    const client = new AgentClient(`http://127.0.0.1:${port}`, null, token);
+    expect(a.logLines().join('\n')).not.toMatch(/Looking up the node/);
+    expect((await client.list()).body).toEqual({ commands: [] });
+    const r = await client.run('system.lockdown', {});
+    expect(r.body).toMatchObject({ command_name: 'lockdown', command_status: 'SUCCEEDED' });
+    await waitFor('API stopped', async () => client.request('GET', '/v1/status').then(() => false, () => true), 5000);
+    expect(a.running()).toBe(true);
+  });
 });

@@ -92,8 +92,9 @@ export async function prepareImage(rt: AgentRuntime, info: Record<string, unknow
     rt.partitionUuids = null;
     const started = Date.now();
     const report = (phase: PrepareProgress['phase']) => (p: WriteProgress) => progress({ ...p, phase, device: device.name });
-    if (diskFormat === 'raw') {
-      // Raw: straight onto the disk. Like IPA, declared raw images are not inspected.
+    if (diskFormat === 'raw' || diskFormat === 'gpt') {
+      // Raw (or a GPT disk, as format inspection names a raw one): straight onto the disk. Like IPA, images
+      // declared raw are not inspected; the partition table check below still applies.
       let r;
       try {
         r = await streamToTarget({ urls, target: device.name, algorithm: expected.algorithm, fetch, maxBytes: device.size, onProgress: report('download') });
