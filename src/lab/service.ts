@@ -3,7 +3,7 @@
 // `anvil lab up --serve` — an `anvil serve` started in its own session for the lab, stopped by `lab down`.
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './firmware/paths.js';
 import { isAlive, LabError, processRecord, sleep, type ProcessRecord } from './host.js';
 import type { LabState } from './state.js';
@@ -17,8 +17,8 @@ export function serviceFlags(state: LabState, port: number): Array<[string, stri
     // Without authentication on the bridge address: only the lab's own machines are on that network
     // (the service logs a warning). A real provisioning network wants authStrategy http_basic.
     ['--insecure-noauth', 'true'],
-    // file:// deploy kernel and ramdisk live under the lab's images directory.
-    ['--file-url-allowed-paths', state.deployImages?.dir ?? ''],
+    // file:// deploy kernel and ramdisk live under the lab's images directory; user images may go there too.
+    ['--file-url-allowed-paths', state.deployImages ? dirname(state.deployImages.dir) : ''],
   ];
 }
 

@@ -8,11 +8,16 @@ import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, readF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachLoop, detachLoop, readBytes } from '../support/loop-devices.js';
 import { startDnsmasq, type TestDnsmasq } from '../support/dnsmasq.js';
 import { startLab, type Lab, type LabVm } from '../support/lab.js';
 
 const PROBE = fileURLToPath(new URL('../fixtures/lab/probe-agent.sh', import.meta.url));
+const SANDBOX = fileURLToPath(new URL('../../scripts/lab/sandbox.sh', import.meta.url));
+const AGENT = fileURLToPath(new URL('../../bin/anvil-agent.js', import.meta.url));
 // The host's own root disk: the probe opens it for writing (writing nothing) to show the sandbox hides it.
 const HOST_DISK = '/dev/vda';
 
@@ -23,6 +28,7 @@ let dnsmasq: TestDnsmasq | undefined;
 let http: Server;
 let httpPort = 0;
 const httpHits: string[] = [];
+const IMAGE = Buffer.alloc(2 * 1024 * 1024, 0x6b);
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -77,7 +83,7 @@ beforeAll(async () => {
     const files: Record<string, string | Buffer> = {
       '/boot.ipxe': '#!ipxe\nchain /nodes/${mac:hexhyp}.ipxe || goto none\n:none\nexit\n',
       [`/nodes/${vm.mac.replace(/:/g, '-')}.ipxe`]: `#!ipxe\nkernel /k/deploy_kernel via=ipxe BOOTIF=\${mac} probe_action=power-off\ninitrd /k/deploy_ramdisk\nboot\n`,
-      '/k/deploy_kernel': kernel, '/k/deploy_ramdisk': ramdisk,
+      '/k/deploy_kernel': kernel, '/k/deploy_ramdisk': ramdisk, '/img.raw': IMAGE,
     };
     const body = files[req.url ?? ''];
     res.writeHead(body === undefined ? 404 : 200).end(body);
@@ -168,5 +174,59 @@ describe('lab firmware', { timeout: 60_000 }, () => {
     expect(disk.sha256FirstMiB).toMatch(/^[0-9a-f]{64}$/);
     expect(lab.list()[0]).toMatchObject({ power_state: 'power on', boot: 'disk' });
     expect(lab.list()[0]!.disk_holds).toMatch(/no partition table, no partitions, first MiB sha256 [0-9a-f]{16}/);
+  });
+
+  it('the real anvil-agent in the sandbox, told to write an image onto a disk that is not its own, cannot open it', async () => {
+    // The "other disk" is a loop device of the test's own: had the sandbox failed, nothing but this
+    // scratch device could be hurt (the probe above checks the host's real disk without writing to it).
+    const scratch = mkdtempSync(join(tmpdir(), 'anvil-lab-other-'));
+    const other = attachLoop(join(scratch, 'other.img'), 64 * 1024 * 1024);
+    const lease = vm.bootReport().netboot?.leases?.[0];
+    const ip = lease?.ip as string;
+    expect(ip).toMatch(/^10\.213\./);
+    const agent = spawn('ip', ['netns', 'exec', vm.netns, 'unshare', '-m', '--propagation', 'private', 'sh', SANDBOX, vm.disk.device,
+      process.execPath, AGENT, '--standalone', '--no-tls', '--agent-token', 'lab-token', '--listen-port', '9999', '--block-device', other],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    agent.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
+    agent.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
+    try {
+      const call = async (name: string, params: unknown, wait = true) => {
+        const res = await fetch(`http://${ip}:9999/v1/commands/?wait=${wait}&agent_token=lab-token`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, params }),
+        });
+        return { status: res.status, body: await res.json() as any };
+      };
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        up = await fetch(`http://${ip}:9999/v1/commands/?agent_token=lab-token`).then(() => true, () => false);
+        if (!up) await sleep(200);
+      }
+      expect(up, output).toBe(true);
+      const sha = createHash('sha256').update(IMAGE).digest('hex');
+      const res = await call('deploy.execute_deploy_step', {
+        node: { uuid: 'lab-sandbox', instance_info: {}, properties: {} }, ports: [],
+        step: { interface: 'deploy', step: 'write_image', args: { image_info: {
+          id: 'img.raw', urls: [`http://${lab.serverIp}:${httpPort}/img.raw`], disk_format: 'raw', stream_raw_images: true,
+          os_hash_algo: 'sha256', os_hash_value: sha, node_uuid: 'lab-sandbox',
+        } } },
+      });
+      let result = res.body;
+      for (let i = 0; i < 100 && result.command_status === 'RUNNING'; i++) {
+        await sleep(200);
+        result = (await fetch(`http://${ip}:9999/v1/commands/${result.id}?agent_token=lab-token`).then((r) => r.json())) as any;
+      }
+      expect(result.command_status, JSON.stringify(result)).toBe('FAILED');
+      // The agent saw no disk at all: the other one is not in its /dev, and it may not create a node for it.
+      expect(result.command_error).toMatchObject({ type: 'DeviceNotFound', details: expect.stringMatching(/disks: none/) });
+      // Neither disk got the image.
+      expect(readBytes(other, 0, 4096).every((b) => b === 0)).toBe(true);
+      expect(readBytes(vm.disk.device, 0, 4096).includes(0x6b)).toBe(false);
+    } finally {
+      agent.kill('SIGKILL');
+      await new Promise((ok) => agent.once('close', ok));
+      detachLoop(other);
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@
 //   await lab.api.request('PUT', `/v1/nodes/${lab.vms[0].uuid}/states/provision`, { target: 'manage' });
 //   lab.vms[0].disk.device  // the loop device the agent writes; read it to check an image byte for byte
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { serviceFlags } from '../../src/lab/service.js';
 import { readJson, type BootMode, type LabState, type VmState } from '../../src/lab/state.js';
 import { startAnvilProcess, type AnvilProcess } from './anvil-process.js';
 import type { Dialect } from './databases.js';
+import { startDnsmasq, type TestDnsmasq } from './dnsmasq.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -36,6 +37,12 @@ export interface LabOptions {
   readonly diskSizeBytes?: number;
   /** Further directories `file://` image URLs may point into (the lab's deploy images are always allowed). */
   readonly fileUrlAllowedPaths?: readonly string[];
+  /**
+   * `static`: a dnsmasq of the test's own on the lab bridge answers every lab MAC with PXELINUX and a
+   * per-MAC config pointing the agent at Anvil (what a boot interface writes), for flows that need the
+   * machines to netboot before Anvil's own boot files and DHCP do it.
+   */
+  readonly bootServer?: 'static';
   /** Replaces anvil-agent as what the firmware starts (argv before the agent options). */
   readonly agentCommand?: readonly string[];
 }
@@ -71,6 +78,8 @@ export interface Lab {
   readonly anvil: AnvilProcess | undefined;
   /** Client for Anvil's API (microversion latest). */
   readonly api: ApiClient | undefined;
+  /** The static boot server's dnsmasq (bootServer: 'static'). */
+  readonly dnsmasq: TestDnsmasq | undefined;
   /** The bridge address, the service side of the lab network. */
   readonly serverIp: string;
   list(): LabVmView[];
@@ -150,13 +159,32 @@ export async function labProcesses(state: LabState): Promise<ProcessRecord[]> {
   return [...pids].map((p) => processRecord(p)).filter((r): r is ProcessRecord => r !== null && isAlive(r));
 }
 
+/** DHCP + TFTP answering each lab MAC with PXELINUX and a per-MAC config that starts the agent against Anvil. */
+async function staticBootServer(base: string, state: LabState, anvil: AnvilProcess | undefined): Promise<TestDnsmasq> {
+  const tftp = join(base, 'tftp');
+  mkdirSync(join(tftp, 'pxelinux.cfg'), { recursive: true });
+  chmodSync(base, 0o755); // dnsmasq serves TFTP as user nobody
+  writeFileSync(join(tftp, 'pxelinux.0'), 'PXELINUX stand-in');
+  copyFileSync(state.deployImages!.kernel, join(tftp, 'deploy_kernel'));
+  copyFileSync(state.deployImages!.ramdisk, join(tftp, 'deploy_ramdisk'));
+  const port = anvil ? new URL(anvil.url).port : '6385';
+  for (const vm of state.vms) {
+    writeFileSync(join(tftp, 'pxelinux.cfg', `01-${vm.mac.replace(/:/g, '-')}`), ['default deploy', 'label deploy', 'kernel deploy_kernel',
+      `append initrd=deploy_ramdisk ipa-api-url=http://${state.network.serverIp}:${port}`, 'ipappend 2', ''].join('\n'));
+  }
+  const net = state.network.serverIp.replace(/\.1$/, '');
+  return startDnsmasq({ iface: state.network.bridge, range: [`${net}.100`, `${net}.199`], tftpRoot: tftp, options: ['--dhcp-boot=pxelinux.0'] });
+}
+
 export async function startLab(o: LabOptions = {}): Promise<Lab> {
   const base = mkdtempSync(join(tmpdir(), 'anvil-lab-'));
   const dir = join(base, 'lab');
   const imagesDir = join(base, 'images');
   live.add(dir);
   let anvil: AnvilProcess | undefined;
+  let dnsmasq: TestDnsmasq | undefined;
   const cleanupOnFailure = async () => {
+    await dnsmasq?.stop();
     await labDown(dir).catch(() => undefined);
     await anvil?.stop();
     live.delete(dir);
@@ -176,15 +204,17 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
       api = new ApiClient({ endpoint: anvil.url, apiVersion: 'latest', retryDelayMs: 200, log: { error: () => {} } });
       enrolled = await labEnrol(dir, api, anvil.url);
     }
+    if (o.bootServer === 'static') dnsmasq = await staticBootServer(base, enrolled, anvil);
     let stopped: Promise<string[]> | undefined;
     return {
-      dir, state: enrolled, vms: enrolled.vms.map(vmHandle), anvil, api, serverIp: enrolled.network.serverIp,
+      dir, state: enrolled, vms: enrolled.vms.map(vmHandle), anvil, api, dnsmasq, serverIp: enrolled.network.serverIp,
       list: () => labList(dir).vms,
       stop() {
         stopped ??= (async () => {
           const procs = await labProcesses(enrolled);
           // Anvil first: it must not power machines on again while they are being removed.
           await anvil?.stop();
+          await dnsmasq?.stop();
           const res = await labDown(dir);
           live.delete(dir);
           const left = [...res.warnings.map((w) => `warning: ${w}`), ...(await labLeftovers(enrolled, procs))];

@@ -66,7 +66,8 @@ function agentArgv(state: LabState, vm: VmState, cmdline: string): string[] {
   const agentCmd = state.agentCommand ?? [process.execPath, join(REPO_ROOT, 'bin', 'anvil-agent.js')];
   // Power off and reboot inside the agent become signals to this machine (same pid namespace).
   return ['netns', 'exec', vm.netns, 'unshare', '-m', '--propagation', 'private', 'sh', join(LAB_SCRIPTS, 'sandbox.sh'), vm.disk!.device!,
-    ...agentCmd, '--cmdline', cmdline, '--block-device', vm.disk!.device!,
+    // The machine has exactly one disk, whatever its size: IPA's 4 GiB floor for picking a disk is for real fleets.
+    ...agentCmd, '--cmdline', cmdline, '--block-device', vm.disk!.device!, '--min-disk-size', String(vm.disk!.sizeBytes),
     '--power-off-command', `kill -TERM ${process.pid}`, '--reboot-command', `kill -HUP ${process.pid}`];
 }
 
