@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Anvil needs on a fresh Debian 12 machine: Node packages (which also builds dist/) and,
+# Installs what Anvil needs on a fresh Debian 12 machine: the Debian packages the service runs (network boot
+# loaders, dnsmasq), Node packages (which also builds dist/) and,
 # with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
 # the OpenIPMI simulator, socat (the ipmitool-socat serial console), genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
 # service also runs to convert qcow2/vmdk/vhd/vhdx images to raw, apache2-utils whose htpasswd makes the
@@ -17,6 +18,26 @@ for a in "$@"; do
   esac
 done
 
+apt_install() {
+  echo "Installing Debian packages: $*"
+  local sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# What `npm start` itself runs or hands out, always installed: network boot loaders copied into the TFTP
+# root (pxelinux + syslinux-common; shim-signed + grub-efi-amd64-signed for UEFI; ipxe) and dnsmasq-base.
+runtime_pkgs="pxelinux syslinux-common shim-signed grub-efi-amd64-signed ipxe dnsmasq-base"
+runtime_missing=""
+for p in $runtime_pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || runtime_missing="$runtime_missing $p"
+done
+# The DHCP tests run busybox's udhcpc, which either busybox package has.
+if [ "$want_test" = 1 ] && ! command -v busybox >/dev/null; then runtime_missing="$runtime_missing busybox-static"; fi
+[ -z "$runtime_missing" ] || apt_install $runtime_missing
+
 if [ "$want_test" = 1 ]; then
   pkgs="python3-ironicclient ipmitool openipmi genisoimage qemu-utils openssl apache2-utils fdisk socat"
   # the deploy ramdisk build (scripts/ramdisk/build.sh: depmod, cpio, zstd, the disk tools it packs) and the
@@ -31,14 +52,7 @@ if [ "$want_test" = 1 ]; then
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
-  if [ -n "$missing" ]; then
-    echo "Installing Debian packages:$missing"
-    sudo_cmd=""
-    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo_cmd apt-get update -qq
-    $sudo_cmd apt-get install -y -qq --no-install-recommends $missing
-  fi
+  [ -z "$missing" ] || apt_install $missing
 fi
 
 # npm ci also runs `prepare`, which compiles TypeScript into dist/ for the `anvil` and `baremetal` bins.

@@ -121,6 +121,35 @@ export const SETTINGS = {
     doc: 'Key signing image URLs for agents. Empty means a random key per process (URLs then die with a restart).',
   },
   imageServeKeyFile: { kind: 'string', default: () => '', doc: 'File holding `imageServeKey` (the flag `--image-serve-key` is refused: it would show in the process list).' },
+  tftpRoot: { kind: 'string', default: () => '', doc: 'Directory served over TFTP to booting machines: loaders, PXELINUX/GRUB configs, kernels and ramdisks of `pxe` nodes. Empty means `<stateDir>/tftpboot`.' },
+  httpRoot: { kind: 'string', default: () => '', doc: 'Directory served over HTTP to booting machines: `boot.ipxe`, iPXE scripts, kernels and ramdisks of `ipxe` nodes. Empty means `<stateDir>/httpboot`.' },
+  httpBootUrl: {
+    kind: 'string', schemes: ['http', 'https'], default: () => '',
+    doc: 'URL at which another web server serves `httpRoot` (Ironic `[deploy]http_url`). Empty means Anvil serves it itself on `httpBootHost`:`httpBootPort`.',
+  },
+  httpBootHost: { kind: 'string', default: () => '', doc: 'Address Anvil serves `httpRoot` on when `httpBootUrl` is empty. Empty means `host`.' },
+  httpBootPort: { kind: 'integer', min: 0, max: 65535, default: () => 0, doc: 'TCP port Anvil serves `httpRoot` on when `httpBootUrl` is empty (0: a free port chosen at start).' },
+  agentApiUrl: {
+    kind: 'string', schemes: ['http', 'https'], default: () => '',
+    doc: 'API URL booted agents are told to call (kernel argument `ipa-api-url`). Empty means `publicUrl`, else `http://<host>:<port>`.',
+  },
+  kernelAppendParams: {
+    kind: 'string', default: () => 'nofb nomodeset vga=normal',
+    doc: 'Kernel arguments of deploy and rescue ramdisks; a node\'s `driver_info.kernel_append_params` replaces them (`%default%` in it stands for this value).',
+  },
+  tftpServer: { kind: 'string', default: () => '', doc: 'TFTP server address handed out in DHCP option 66. Empty means the DHCP server\'s own address (next-server).' },
+  networkBootLocalDisk: {
+    kind: 'boolean', default: () => false,
+    doc: 'After deploy, keep answering a node\'s network boot with a config that boots its local disk (for machines whose boot device cannot be set); otherwise its boot files and DHCP entries are removed.',
+  },
+  dhcpProvider: { kind: 'string', oneOf: ['dnsmasq', 'none'], default: () => 'dnsmasq', doc: '`dnsmasq`: write per-MAC host and per-node option files for dnsmasq (`dhcpDir`); `none`: another DHCP server is configured by hand.' },
+  dhcpDir: { kind: 'string', default: () => '', doc: 'Where the `dnsmasq` provider writes `hosts/` (`--dhcp-hostsdir`) and `opts/` (`--dhcp-optsdir`). Empty means `<stateDir>/dhcp`.' },
+  dnsmasqInterface: { kind: 'string', default: () => '', doc: 'Network interface on which `anvil serve` runs and supervises its own dnsmasq (DHCP + TFTP from `tftpRoot`, no DNS). Empty: no dnsmasq is started.' },
+  dnsmasqDhcpRange: { kind: 'string', default: () => '', doc: 'dnsmasq `--dhcp-range` of the supervised dnsmasq, e.g. `10.99.0.100,10.99.0.199,255.255.255.0,1h`. Required with `dnsmasqInterface`.' },
+  dnsmasqBinary: { kind: 'string', default: () => 'dnsmasq', doc: 'dnsmasq executable of the supervised dnsmasq (Debian package dnsmasq-base).' },
+  dnsmasqTftp: { kind: 'boolean', default: () => true, doc: 'Let the supervised dnsmasq serve `tftpRoot` over TFTP.' },
+  dnsmasqNetns: { kind: 'string', default: () => '', doc: 'Network namespace the supervised dnsmasq runs in (`ip netns exec`). Empty: the service\'s own.' },
+  dnsmasqExtraArgs: { kind: 'list', default: () => [], doc: 'Further command-line flags for the supervised dnsmasq, comma separated.' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -87,3 +87,5 @@ export class ImageConvertFailedError extends errorClass('ImageConvertFailed', 50
 export class ImageDownloadFailedError extends errorClass('ImageDownloadFailed', 500) {}
 // The serial console could not be started or stopped (Ironic's ConsoleError).
 export class ConsoleError extends errorClass('ConsoleError', 500) {}
+// Network boot could not be set up (a loader binary missing, boot files not writable); Ironic's name.
+export class PxeBootFailureError extends errorClass('PXEBootFailure', 500) {}

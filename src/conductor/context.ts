@@ -4,6 +4,7 @@ import type { Tables } from '../db/tables.js';
 import type { DriverEnvironment } from '../drivers/interfaces.js';
 import type { ConductorImages } from '../images/agent-images.js';
 import type { BackgroundWork } from './background-work.js';
+import type { BootServices } from './boot-environment.js';
 import type { ConductorRegistry } from './registry.js';
 
 export interface ConductorContext {
@@ -15,4 +16,6 @@ export interface ConductorContext {
   readonly images?: ConductorImages;
   /** Boot file roots, DHCP provider…: what boot and deploy interfaces use; absent where nothing network-boots. */
   readonly driverEnv?: DriverEnvironment;
+  /** Network boot roots, DHCP provider and the drivers' environment (startBootServices); absent in unit-test contexts. */
+  readonly boot?: BootServices;
 }

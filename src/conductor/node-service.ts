@@ -18,11 +18,14 @@ import type { ConductorRegistry } from './registry.js';
 import { removeNodeData } from './node-data.js';
 import { explainMissedWrite, versionCondition } from './record-writes.js';
 import { stopNodeConsole } from './console.js';
+import type { BootServices } from './boot-environment.js';
+import { forgetPortBootFiles } from './boot-cleanup.js';
 
 export interface NodeServiceDeps {
   readonly tables: Tables;
   readonly config: Config;
   readonly registry: ConductorRegistry;
+  readonly boot?: BootServices;
 }
 
 const ifaceProp = (kind: InterfaceKind) => `${kind}Interface` as const;
@@ -196,6 +199,7 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
   if (node.instanceUuid && !node.maintenance) {
     throw new NodeAssociatedError(`Node ${node.uuid} is associated with instance ${node.instanceUuid}.`);
   }
+  const macs = (await deps.tables.ports.list({ filters: [{ col: 'nodeUuid', op: 'eq', value: node.uuid }] })).map((p) => p.address);
   await deps.tables.nodes.store.db.transaction().execute(async (trx) => {
     // Claim the row first so a concurrent lock holder makes us fail instead of deleting under it.
     const gone = await trx.deleteFrom('nodes').where('id', '=', node.id).where('reservation', 'is', null).executeTakeFirst();
@@ -212,6 +216,7 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
     }
   });
   if (node.consoleEnabled) await stopNodeConsole(deps, node);
+  await forgetPortBootFiles(deps, { nodeUuid: node.uuid, macs });
 }
 
 export type ValidationReport = Record<string, { result: boolean | null; reason?: string }>;

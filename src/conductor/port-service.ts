@@ -13,6 +13,7 @@ import { UniqueViolation } from '../db/repository.js';
 import type { ConductorContext } from './context.js';
 import { withNodesLocked } from './node-locks.js';
 import { explainMissedWrite, versionCondition } from './record-writes.js';
+import { forgetPortBootFiles } from './boot-cleanup.js';
 
 /** States in which a port's connectivity may change without maintenance mode (Ironic's list). */
 const CONNECTIVITY_STATES = ['enroll', 'inspecting', 'inspect wait', 'manageable'];
@@ -134,6 +135,8 @@ export async function updatePort(ctx: ConductorContext, port: PortRecord, change
       const saved = await tables.ports.update(port.id, { ...diff, updatedAt: nowTimestamp() }, [versionCondition(port)])
         ?? await explainMissedWrite(tables.ports, port, `Port ${port.uuid}`);
       if (!saved) throw new PortNotFoundError(`Port ${port.uuid} could not be found.`);
+      // The old MAC must not keep naming the node's boot config or getting its DHCP answers.
+      if (changed('address') || (changed('pxeEnabled') && !next.pxeEnabled)) await forgetPortBootFiles(ctx, { macs: [port.address] });
       return saved;
     });
   } catch (err) {
@@ -152,5 +155,6 @@ export async function deletePort(ctx: ConductorContext, port: PortRecord): Promi
   }
   await withNodesLocked(ctx, [node], 'port deletion', async () => {
     if ((await ctx.tables.ports.deleteWhere('id', port.id)) === 0) throw new PortNotFoundError(`Port ${port.uuid} could not be found.`);
+    await forgetPortBootFiles(ctx, { macs: [port.address] });
   });
 }

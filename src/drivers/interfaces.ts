@@ -191,6 +191,8 @@ export interface DhcpProvider {
   updatePorts(nodeUuid: string, ports: readonly PortRecord[], options: DhcpBootOptions): Promise<void>;
   /** Stops answering the node's ports with boot options (the node boots from disk or is gone). */
   cleanNode(nodeUuid: string, macs?: readonly string[]): Promise<void>;
+  /** A port was deleted or its MAC changed: stop answering these MACs; the node's other ports keep theirs. Idempotent. */
+  forgetMacs(macs: readonly string[]): Promise<void>;
 }
 
 /** A heartbeat's facts as the conductor stored them, handed to the deploy interface. */
@@ -221,6 +223,8 @@ export interface DriverTask extends DriverCall {
   readonly ports: readonly PortRecord[];
   readonly driver: DriverInterfaces;
   readonly env: DriverEnvironment;
+  /** The API request that started the work (`req-<uuid>`), passed to the agent as ipa-global-request-id; optional. */
+  readonly requestId?: string;
   /** Writes node fields while the lock is held; returns the saved node (task.node follows). */
   save(changes: Partial<NodeRecord>): Promise<NodeRecord>;
 }

@@ -1,7 +1,9 @@
-// A complete NodeRecord for driver tests, without a database: drivers only read the record they are given.
+// Records and tasks for driver tests, without a database: drivers only read the records they are given.
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../common/config.js';
-import type { NodeRecord } from '../../db/records.js';
+import type { NodeRecord, PortRecord } from '../../db/records.js';
+import { FakeManagement, FakePower } from '../fake/fake-interfaces.js';
+import type { BootInterface, DriverEnvironment, DriverTask } from '../interfaces.js';
 
 /** The built-in defaults, for validation contexts of driver tests. */
 export function testConfig(): Config {
@@ -22,5 +24,38 @@ export function testNode(overrides: Partial<NodeRecord> = {}): NodeRecord {
     allocationUuid: null, retired: false, retiredReason: null, networkData: {}, bootMode: null, secureBoot: null, shard: null,
     parentNode: null, disablePowerOff: false, conductorAffinity: null, createdAt: new Date().toISOString(), updatedAt: null,
     ...overrides,
+  };
+}
+
+export function testPort(nodeUuid: string, address: string, overrides: Partial<PortRecord> = {}): PortRecord {
+  return {
+    id: 1, uuid: randomUUID(), address, nodeUuid, extra: {}, internalInfo: {}, pxeEnabled: true, localLinkConnection: {},
+    portgroupUuid: null, physicalNetwork: null, isSmartnic: false, name: null, createdAt: new Date().toISOString(), updatedAt: null,
+    ...overrides,
+  };
+}
+
+/** A DriverTask over fake power and management, with `boot` as the node's boot interface. */
+export function testTask(opts: { node: NodeRecord; ports: readonly PortRecord[]; boot: BootInterface; env: DriverEnvironment; requestId?: string }): DriverTask {
+  let node = opts.node;
+  return {
+    get node() {
+      return node;
+    },
+    ports: opts.ports,
+    env: opts.env,
+    ...(opts.requestId ? { requestId: opts.requestId } : {}),
+    driver: {
+      power: () => FakePower,
+      management: () => FakeManagement,
+      boot: () => opts.boot,
+      deploy: () => {
+        throw new Error('boot tests use no deploy interface');
+      },
+    },
+    async save(changes) {
+      node = { ...node, ...changes };
+      return node;
+    },
   };
 }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PowerError } from '../../common/errors.js';
+import { bootContract } from '../contract/boot.contract.js';
 import { managementContract } from '../contract/management.contract.js';
 import { powerContract } from '../contract/power.contract.js';
-import { testConfig, testNode } from '../contract/test-node.js';
-import { fake, FakeManagement, FakePower, fakeMachine } from './fake-interfaces.js';
+import { testConfig, testNode, testPort, testTask } from '../contract/test-node.js';
+import { nodeBootMode } from '../boot-mode.js';
+import type { DriverEnvironment } from '../interfaces.js';
+import { fake, FakeBoot, fakeBootCalls, FakeManagement, FakePower, fakeMachine } from './fake-interfaces.js';
 
 const bootModeCaps = (mode?: 'uefi' | 'bios') => (mode ? { capabilities: `boot_mode:${mode},cpu_vt:true` } : {});
 
@@ -33,10 +36,34 @@ managementContract('FakeManagement', FakeManagement, {
   nmi: 'accepted',
 });
 
+// The fake boot interface touches no environment: any use of it would throw.
+const noEnv = new Proxy({}, { get: () => { throw new Error('FakeBoot must not use the driver environment'); } }) as DriverEnvironment;
+
+bootContract('FakeBoot', FakeBoot, {
+  task: (opts) => {
+    const node = opts?.sameNodeAs?.node ?? testNode({ properties: bootModeCaps(opts?.bootMode) });
+    const ports = [...(opts?.macs ?? ['52:54:00:00:00:01']).map((m) => testPort(node.uuid, m)),
+      ...(opts?.otherMacs ?? []).map((m) => testPort(node.uuid, m, { pxeEnabled: false }))];
+    return testTask({ node, ports, boot: FakeBoot, env: noEnv });
+  },
+  answer: (task, mac) => {
+    // The fake's "network" answers the MACs of its last prepareRamdisk until any other call.
+    const last = fakeBootCalls(task.node.uuid).at(-1);
+    return last?.method === 'prepareRamdisk' && last.macs.includes(mac) ? { bootMode: nodeBootMode(task.node), commandLine: null } : null;
+  },
+  bootDevice: (task) => {
+    const m = fakeMachine(task.node.uuid);
+    return { device: m.bootDevice, persistent: m.bootDevice === null ? null : m.persistent };
+  },
+  apiUrl: 'http://unused',
+  lenientValidation: 'the fake boots any node: it reads no driver_info and needs no port',
+});
+
 describe('fake interfaces', () => {
   it('fake(kind) returns the typed implementations and the same object each time', () => {
     expect(fake('power')).toBe(FakePower);
     expect(fake('management')).toBe(FakeManagement);
+    expect(fake('boot')).toBe(FakeBoot);
     expect(fake('deploy')).toBe(fake('deploy'));
     expect(fake('deploy')).toMatchObject({ kind: 'deploy', name: 'fake' });
   });

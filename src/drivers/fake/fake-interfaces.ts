@@ -9,8 +9,9 @@ import type { NodeRecord } from '../../db/records.js';
 import { nodeBootMode } from '../boot-mode.js';
 import { FakeDeploy } from './fake-deploy.js';
 import {
-  defineInterface, type BootDevice, type ConsoleInterface, type DriverCall, type HardwareInterface, type InterfaceKind, type ManagementInterface,
-  type PowerInterface, type PowerState, type PowerTarget, type ValidationContext,
+  defineInterface, type BootDevice, type BootInterface, type ConsoleInterface, type DriverCall, type DriverTask, type HardwareInterface,
+  type InterfaceKind, type ManagementInterface, type PowerInterface, type PowerState, type PowerTarget, type RamdiskPurpose,
+  type ValidationContext,
 } from '../interfaces.js';
 
 /** What the fake "hardware" of one node looks like; tests read it to observe what a driver call did. */
@@ -28,6 +29,20 @@ export interface FakeMachine {
 
 const machines = new Map<string, FakeMachine>();
 
+/** One call the fake boot interface received, in order (tests read them through fakeBootCalls). */
+export interface FakeBootCall {
+  readonly method: 'prepareRamdisk' | 'cleanUpRamdisk' | 'prepareInstance' | 'cleanUpInstance';
+  readonly purpose?: RamdiskPurpose;
+  /** The pxe_enabled MACs the node had at the call. */
+  readonly macs: readonly string[];
+}
+
+const bootCalls = new Map<string, FakeBootCall[]>();
+
+export function fakeBootCalls(nodeUuid: string): readonly FakeBootCall[] {
+  return bootCalls.get(nodeUuid) ?? [];
+}
+
 export function fakeMachine(nodeUuid: string): FakeMachine {
   let m = machines.get(nodeUuid);
   if (!m) {
@@ -41,6 +56,7 @@ export function fakeMachine(nodeUuid: string): FakeMachine {
 /** Forgets every fake machine (tests call it between cases). */
 export function resetFakeMachines(): void {
   machines.clear();
+  bootCalls.clear();
 }
 
 const FAKE_BOOT_DEVICES: readonly BootDevice[] = ['pxe', 'disk', 'cdrom', 'bios', 'safe'];
@@ -150,20 +166,51 @@ export const FakeConsole: ConsoleInterface = defineInterface({
     fakeConsoles.delete(node.uuid);
   },
   getConsole: ({ node }: DriverCall) => (fakeConsoles.has(node.uuid) ? {} : null),
+function recordBoot(task: DriverTask, method: FakeBootCall['method'], purpose?: RamdiskPurpose): void {
+  const macs = task.ports.filter((p) => p.pxeEnabled).map((p) => p.address);
+  let calls = bootCalls.get(task.node.uuid);
+  if (!calls) bootCalls.set(task.node.uuid, (calls = []));
+  calls.push({ method, ...(purpose ? { purpose } : {}), macs });
+}
+
+/**
+ * Writes no file and asks no DHCP server: it records the call and, like a real boot interface, sets the
+ * boot device through the node's management interface (so workflows on fake hardware see pxe, then disk).
+ */
+export const FakeBoot: BootInterface = defineInterface({
+  kind: 'boot',
+  name: 'fake',
+  properties: {},
+  async prepareRamdisk(task: DriverTask, purpose: RamdiskPurpose): Promise<void> {
+    recordBoot(task, 'prepareRamdisk', purpose);
+    await task.driver.management().setBootDevice(task, 'pxe', { persistent: false });
+  },
+  async cleanUpRamdisk(task: DriverTask): Promise<void> {
+    recordBoot(task, 'cleanUpRamdisk');
+  },
+  async prepareInstance(task: DriverTask): Promise<void> {
+    recordBoot(task, 'prepareInstance');
+    await task.driver.management().setBootDevice(task, 'disk', { persistent: true });
+  },
+  async cleanUpInstance(task: DriverTask): Promise<void> {
+    recordBoot(task, 'cleanUpInstance');
+  },
 });
 
 const declared = new Map<InterfaceKind, HardwareInterface>();
 
-/** The fake interface of `kind`: power and management act on the in-memory machine, the rest only declare. */
+/** The fake interface of `kind`: power and management act on the in-memory machine, boot records, the rest only declare. */
 export function fake(kind: 'power'): PowerInterface;
 export function fake(kind: 'management'): ManagementInterface;
 export function fake(kind: 'console'): ConsoleInterface;
+export function fake(kind: 'boot'): BootInterface;
 export function fake(kind: InterfaceKind): HardwareInterface;
 export function fake(kind: InterfaceKind): HardwareInterface {
   if (kind === 'power') return FakePower;
   if (kind === 'management') return FakeManagement;
   if (kind === 'deploy') return FakeDeploy;
   if (kind === 'console') return FakeConsole;
+  if (kind === 'boot') return FakeBoot;
   let impl = declared.get(kind);
   if (!impl) {
     impl = defineInterface({ kind, name: 'fake', properties: {} });

@@ -1,8 +1,9 @@
-// iPXE and PXE boot interfaces as declared to the API: the deploy/rescue ramdisk keys they read and the
-// requirement that the node has a port to boot from.
+// The iPXE and PXE boot interfaces: the driver_info keys they read, their cheap validation (a port to boot
+// from, usable kernel/ramdisk URLs), and the boot work itself, shared in network-boot.ts.
 import { MissingParameterValueError } from '../../common/errors.js';
 import { checkImageSource, IMAGE_URL_FIELDS } from '../../images/image-source.js';
-import { defineInterface, type PropertySpec, type ValidationContext } from '../interfaces.js';
+import { defineInterface, type BootInterface, type PropertySpec, type ValidationContext } from '../interfaces.js';
+import { cleanNodeBoot, prepareInstance, prepareRamdisk, type NetworkBootKind } from './network-boot.js';
 
 export const BOOT_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
   deploy_kernel: { description: 'URL (http://, https:// or file://) of the kernel of the deploy ramdisk. Required.', required: true },
@@ -33,5 +34,15 @@ async function validateBoot(ctx: ValidationContext): Promise<void> {
   }
 }
 
-export const IpxeBoot = defineInterface({ kind: 'boot', name: 'ipxe', properties: BOOT_PROPERTIES, validate: validateBoot });
-export const PxeBoot = defineInterface({ kind: 'boot', name: 'pxe', properties: BOOT_PROPERTIES, validate: validateBoot });
+function networkBoot(kind: NetworkBootKind): BootInterface {
+  return defineInterface<BootInterface>({
+    kind: 'boot', name: kind, properties: BOOT_PROPERTIES, validate: validateBoot,
+    prepareRamdisk: (task, purpose) => prepareRamdisk(kind, task, purpose),
+    cleanUpRamdisk: cleanNodeBoot,
+    prepareInstance: (task) => prepareInstance(kind, task),
+    cleanUpInstance: cleanNodeBoot,
+  });
+}
+
+export const IpxeBoot = networkBoot('ipxe');
+export const PxeBoot = networkBoot('pxe');
