@@ -166,6 +166,8 @@ export const FakeConsole: ConsoleInterface = defineInterface({
     fakeConsoles.delete(node.uuid);
   },
   getConsole: ({ node }: DriverCall) => (fakeConsoles.has(node.uuid) ? {} : null),
+});
+
 function recordBoot(task: DriverTask, method: FakeBootCall['method'], purpose?: RamdiskPurpose): void {
   const macs = task.ports.filter((p) => p.pxeEnabled).map((p) => p.address);
   let calls = bootCalls.get(task.node.uuid);
