@@ -101,7 +101,8 @@ export async function startAnvil(progress: (line: string) => void): Promise<Runn
   const logFd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [
     join(REPO_ROOT, 'bin', 'anvil.js'), 'serve',
-    '--host', '127.0.0.1', '--port', String(port), '--database-url', `sqlite://${join(dir, 'bench.db')}`,
+    // BENCH_DATABASE_URL: an existing (empty) database instead, e.g. postgresql://postgres@127.0.0.1:5432/anvil_bench.
+    '--host', '127.0.0.1', '--port', String(port), '--database-url', process.env.BENCH_DATABASE_URL || `sqlite://${join(dir, 'bench.db')}`,
   ], { cwd: dir, stdio: ['ignore', logFd, logFd] });
   progress(`started anvil (pid ${child.pid}) on ${endpoint}, log ${logFile}`);
   try {

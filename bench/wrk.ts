@@ -78,14 +78,15 @@ export async function runWrk(plan: WrkPlan): Promise<WrkResult> {
     if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${stderr.slice(0, 500)} ${stdout.slice(-500)}`);
     const r = JSON.parse(line) as Record<string, number>;
     const socketErrors = r.connect! + r.read! + r.write! + r.timeout!;
-    const errors = r.non2xx! + socketErrors;
+    // A run in which nothing was answered is a failure too (every request still waiting at the end).
+    const errors = r.non2xx! + socketErrors + (r.requests === 0 ? 1 : 0);
     return {
       requests: r.requests!,
       errors,
       durationMs: r.durationUs! / 1000,
       latenciesMs: [],
       statusCounts: { '2xx': r.requests! - r.non2xx!, 'non-2xx': r.non2xx!, 'socket errors': socketErrors },
-      errorSamples: errors ? [`wrk: ${r.non2xx} non-2xx answers, ${socketErrors} socket errors`] : [],
+      errorSamples: errors ? [`wrk: ${r.requests} answered, ${r.non2xx} non-2xx answers, ${socketErrors} socket errors (timeouts count here)`] : [],
       // wrk's own CPU is not measured from here; its share is small (C, one thread) next to the server's.
       clientCpuMs: Number.NaN,
       quantilesMs: { p50: r.p50! / 1000, p99: r.p99! / 1000, mean: r.mean! / 1000, max: r.max! / 1000 },
