@@ -11,7 +11,11 @@ import { prepareImage } from '../image/prepare-image.js';
 import { md5Allowed, type AgentRuntime } from '../runtime.js';
 import { runShell } from './shell.js';
 
-/** fsync of every disk in scope, then the system-wide `sync`; IPA's full_sync. */
+/**
+ * IPA's full_sync: fsync of every disk in scope, then the system-wide `sync` — unless the disks are scoped
+ * (--block-device, --dev-dir: the lab runs the agent on a shared host, where a global sync would flush every
+ * other tenant's files and nothing of this node lives outside its disk).
+ */
 export async function fullSync(rt: AgentRuntime): Promise<void> {
   for (const d of await listBlockDevices(rt.options)) {
     const fh = await open(d.name, 'r').catch(() => null);
@@ -19,7 +23,8 @@ export async function fullSync(rt: AgentRuntime): Promise<void> {
     await fh.sync().catch(() => undefined);
     await fh.close();
   }
-  await runShell('sync', 30_000);
+  const scoped = rt.options.blockDevices.length > 0 || rt.options.devDir.replace(/\/+$/, '') !== '/dev';
+  if (!scoped) await runShell('sync', 30_000);
 }
 
 async function shutdown(rt: AgentRuntime, command: string): Promise<void> {
