@@ -1,14 +1,18 @@
 // `anvil lab` end to end without a deploy: up builds two machines and enrols them into a real Anvil as
 // ipmi nodes (BMC driver_info, deploy kernel/ramdisk URLs, a PXE port per NIC MAC); Anvil drives their
 // ipmi_sim BMCs; `anvil lab list` (the CLI) shows them; down leaves no namespace, link, loop device,
-// process or file behind. Two machines, ~20 s.
+// process or file behind; the README tour's `lab up --serve` / `lab down` through the CLI. ~40 s.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labUp } from '../../src/lab/lab.js';
 import { loopBackingFile } from '../../src/lab/disk.js';
-import { startLab, type Lab } from '../support/lab.js';
+import { freeLabSubnet, labLeftovers, labProcesses, startLab, type Lab } from '../support/lab.js';
+import { loadState } from '../../src/lab/state.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let lab: Lab;
@@ -98,5 +102,37 @@ describe('anvil lab', { timeout: 60_000 }, () => {
     await expect(labUp({ ...common, cidr: '10.213.1.1/24', nodes: 0 })).rejects.toThrow(/--nodes must be/);
     expect(anvil('lab', 'up', '--dir', lab.dir, '--no-enroll').stderr).toMatch(/already up/);
     expect(anvil('lab', 'list', '--dir', `${lab.dir}-none`).stderr).toMatch(/no lab in/);
+  });
+
+  it('the README tour\'s commands: `anvil lab up --serve` starts Anvil for the lab and enrols into it; `anvil lab down` removes all of it', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'anvil-lab-cli-'));
+    const dir = join(base, 'lab');
+    const port = await new Promise<number>((ok) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => ok(p));
+      });
+    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      const up = anvil('lab', 'up', '--nodes', '1', '--serve', '--dir', dir, '--images-dir', join(base, 'images'),
+        '--address', await freeLabSubnet(), '--disk-size', '64M', '--name', 'tour', '--os-endpoint', endpoint);
+      expect(up.status, up.stderr).toBe(0);
+      expect(up.stderr).toMatch(new RegExp(`service: anvil serve at ${endpoint}`));
+      const state = loadState(dir)!;
+      const procs = [...(await labProcesses(state)), { pid: state.service!.pid, start: state.service!.start }];
+      const list = spawnSync(process.execPath, [resolve(ROOT, 'bin/baremetal.js'), 'node', 'list', '-f', 'json', '-c', 'Name', '-c', 'Provisioning State'],
+        { encoding: 'utf8', env: { ...process.env, OS_ENDPOINT: endpoint } });
+      expect(JSON.parse(list.stdout)).toEqual([{ Name: 'tour-0', 'Provisioning State': 'enroll' }]);
+      // The service also answers on the bridge address, where the machines reach it.
+      const viaBridge = await fetch(`http://${state.network.serverIp}:${port}/v1`);
+      expect(viaBridge.status).toBe(200);
+      const down = anvil('lab', 'down', '--dir', dir);
+      expect(down.status, down.stderr).toBe(0);
+      expect(await labLeftovers(state, procs)).toEqual([]);
+    } finally {
+      anvil('lab', 'down', '--dir', dir);
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
