@@ -5,8 +5,8 @@
 # the OpenIPMI simulator, socat (the ipmitool-socat serial console), genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
 # service also runs to convert qcow2/vmdk/vhd/vhdx images to raw, apache2-utils whose htpasswd makes the
 # bcrypt user files of the authentication tests, fdisk and gdisk whose sfdisk and sgdisk the deploy agent
-# runs for config drive partitions). Safe to re-run: packages already present
-# are skipped.
+# runs for config drive partitions, Chromium for the dashboard's browser tests). Safe to re-run: packages
+# already present are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +48,8 @@ if [ "$want_test" = 1 ]; then
   pkgs="$pkgs busybox curl iproute2"
   # `npm run bench -- --only api`: wrk is the load generator (a Node client tops out below the server)
   pkgs="$pkgs wrk"
+  # the dashboard's browser tests (playwright-core drives Debian's Chromium)
+  pkgs="$pkgs chromium chromium-driver"
   missing=""
   for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -6,7 +6,7 @@ import type { Config } from './common/config.js';
 import { log, setLogLevel } from './common/log.js';
 import { SecretBox } from './common/secrets.js';
 import { openStore, type Store } from './db/database.js';
-import { tables } from './db/tables.js';
+import { tables, type Tables } from './db/tables.js';
 import { ConductorRegistry } from './conductor/registry.js';
 import { createApp } from './api/app.js';
 import { checkAuthSetup } from './api/auth/authenticate.js';
@@ -17,10 +17,13 @@ import { Periodics } from './conductor/periodics/runner.js';
 import { restartConsoles, stopConsoles } from './conductor/console.js';
 import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 import { openConductorImages, type ConductorImages } from './images/agent-images.js';
+import { NodeEventFeed } from './conductor/node-events.js';
 
 export interface RunningService {
   readonly url: string;
   readonly store: Store;
+  /** The tables every part of the service writes through (watched by the live node feed). */
+  readonly tables: Tables;
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
   readonly images: ConductorImages;
@@ -40,7 +43,8 @@ export async function startService(config: Config): Promise<RunningService> {
   const work = new BackgroundWork(config.workers);
   // Before any work runs: opening the cache removes what a crash left and starts the agents' image server.
   const images = await openConductorImages(config, tls);
-  const ctx = { tables: t, config, registry, work, images };
+  const events = new NodeEventFeed(t).watch();
+  const ctx = { tables: t, config, registry, work, images, events };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
   await restartConsoles(ctx);
@@ -69,8 +73,9 @@ export async function startService(config: Config): Promise<RunningService> {
   }
   log.info('anvil listening', { url, ...(extra.length ? { extraHosts: config.extraHosts } : {}), database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
   return {
-    url, store, registry, work, images,
+    url, store, tables: t, registry, work, images,
     async close() {
+      events.close();
       await Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await periodics.stop();
       await work.idle();

@@ -16,6 +16,7 @@ import { moreCollectionRoutes } from './v1/more-collections.js';
 import { ramdiskRoutes } from './v1/ramdisk.js';
 import { authMiddleware } from './auth/authenticate.js';
 import { auditMiddleware } from './audit.js';
+import { dashboardRedirect, dashboardRoutes } from './dashboard/routes.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -65,10 +66,13 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
 
   // Public routes first: a route answered before the authentication middleware never reaches it (Ironic keeps
   // version discovery and the ramdisk endpoints open; the agent has no credentials, only its token).
+  app.route('/', dashboardRedirect());
   app.route('/', rootRoutes());
   for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
   app.use('*', authMiddleware(deps.config));
   app.use('*', auditMiddleware());
+  // The dashboard's page and live events need the same credentials as the API: the browser asks for them.
+  app.route('/', dashboardRoutes());
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
     app.route(prefix, nodeStateRoutes());

@@ -5,6 +5,7 @@ import type { DriverEnvironment } from '../drivers/interfaces.js';
 import type { ConductorImages } from '../images/agent-images.js';
 import type { BackgroundWork } from './background-work.js';
 import type { BootServices } from './boot-environment.js';
+import type { NodeEventFeed } from './node-events.js';
 import type { ConductorRegistry } from './registry.js';
 
 export interface ConductorContext {
@@ -18,4 +19,6 @@ export interface ConductorContext {
   readonly driverEnv?: DriverEnvironment;
   /** Network boot roots, DHCP provider and the drivers' environment (startBootServices); absent in unit-test contexts. */
   readonly boot?: BootServices;
+  /** Live feed of node changes for watchers (the dashboard); absent where nothing watches (unit tests). */
+  readonly events?: NodeEventFeed;
 }

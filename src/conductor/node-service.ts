@@ -20,12 +20,14 @@ import { explainMissedWrite, versionCondition } from './record-writes.js';
 import { stopNodeConsole } from './console.js';
 import type { BootServices } from './boot-environment.js';
 import { forgetPortBootFiles } from './boot-cleanup.js';
+import type { NodeEventFeed } from './node-events.js';
 
 export interface NodeServiceDeps {
   readonly tables: Tables;
   readonly config: Config;
   readonly registry: ConductorRegistry;
   readonly boot?: BootServices;
+  readonly events?: NodeEventFeed;
 }
 
 const ifaceProp = (kind: InterfaceKind) => `${kind}Interface` as const;
@@ -217,6 +219,7 @@ export async function deleteNode(deps: NodeServiceDeps, node: NodeRecord): Promi
   });
   if (node.consoleEnabled) await stopNodeConsole(deps, node);
   await forgetPortBootFiles(deps, { nodeUuid: node.uuid, macs });
+  deps.events?.nodeDeleted(node.uuid);
 }
 
 export type ValidationReport = Record<string, { result: boolean | null; reason?: string }>;

@@ -119,6 +119,12 @@ export class Repository<R extends { id: number }> {
     return Number((row as { n: unknown }).n);
   }
 
+  /** Rows per value of `col` (e.g. nodes per provision state), in one grouped query. */
+  async countBy(col: string): Promise<Map<string, number>> {
+    const rows = await this.#db.selectFrom(this.spec.table).select([col, (eb) => eb.fn.countAll().as('n')]).groupBy(col).execute();
+    return new Map(rows.map((r: Record<string, unknown>) => camelRow(r)).map((r) => [String(r[col]), Number(r.n)]));
+  }
+
   #sortExpr(col: string) {
     if (col === 'id' || this.spec.numbers?.includes(col)) return sql.ref(col);
     if (this.spec.nullableNumbers?.includes(col)) return sql`coalesce(${sql.ref(col)}, -1)`;

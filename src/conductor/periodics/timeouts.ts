@@ -17,6 +17,11 @@ const WAIT_STATES: Record<string, { setting: TimeoutSetting; message: (uuid: str
   'service wait': { setting: 'serviceCallbackTimeout', message: (u) => `Timeout reached while servicing the node ${u}`, fault: 'service failure' },
 };
 
+/** Seconds each wait state may last (the dashboard shows time in state against it). */
+export function waitTimeoutsS(config: Config): Record<string, number> {
+  return Object.fromEntries(Object.entries(WAIT_STATES).map(([state, rule]) => [state, config[rule.setting]]));
+}
+
 function timeoutMs(config: Config, setting: TimeoutSetting): number {
   return config[setting] * 1000;
 }

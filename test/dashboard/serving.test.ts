@@ -1,0 +1,91 @@
+// The dashboard as the API process serves it: browsers asking for / are sent to /dashboard/ while API clients
+// keep version discovery, the built page and its hashed assets, client-side routes, and the live event stream
+// fed by the conductor's node feed (created, changed with progress, deleted; secrets never in it).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DASHBOARD_DIR } from '../../src/api/dashboard/routes.js';
+import { DIALECTS } from '../support/databases.js';
+import { openEventStream, startDashboardService, type DashboardService } from '../support/dashboard-service.js';
+
+const V = { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'application/json' };
+
+describe.each(DIALECTS)('dashboard serving (%s)', (dialect) => {
+  let s: DashboardService;
+  beforeAll(async () => {
+    if (!existsSync(join(DASHBOARD_DIR, 'index.html'))) throw new Error(`${DASHBOARD_DIR} is not built: run \`npm run build\` (npm ci does).`);
+    s = await startDashboardService(dialect);
+  });
+  afterAll(async () => s?.stop());
+
+  it('sends browsers from / to the dashboard and keeps version discovery for API clients', async () => {
+    const browser = await fetch(`${s.url}/`, { redirect: 'manual', headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get('location')).toBe('/dashboard/');
+    for (const accept of [undefined, 'application/json', '*/*']) {
+      const res = await fetch(`${s.url}/`, { redirect: 'manual', headers: accept ? { Accept: accept } : {} });
+      expect(res.status, String(accept)).toBe(200);
+      expect((await res.json()).default_version.id).toBe('v1');
+    }
+  });
+
+  it('serves the built page, its assets and client-side routes', async () => {
+    const bare = await fetch(`${s.url}/dashboard`, { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/dashboard/');
+    const page = await fetch(`${s.url}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toBe(readFileSync(join(DASHBOARD_DIR, 'index.html'), 'utf8'));
+    const script = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${s.url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    const deep = await fetch(`${s.url}/dashboard/nodes/some-node`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    const missing = await fetch(`${s.url}/dashboard/assets/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse((await missing.json()).error_message).faultstring).toMatch(/could not be found/);
+  });
+
+  it('streams node creations, state changes, progress and deletions with counts', async () => {
+    const stream = await openEventStream(`${s.url}/dashboard/events`);
+    try {
+      expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+      expect((await stream.next('settings')).wait_timeouts['wait call-back']).toBe(1800);
+      expect((await stream.next('counts')).total).toBe(0);
+      const created = await fetch(`${s.url}/v1/nodes`, { method: 'POST', headers: V,
+        body: JSON.stringify({ driver: 'fake-hardware', name: 'live-1', driver_info: { ipmi_password: 's3cret-pw' } }) });
+      expect(created.status).toBe(201);
+      const uuid = (await created.json()).uuid as string;
+      const first = await stream.next('nodes', (ns: any[]) => ns.some((n) => n.uuid === uuid));
+      expect(first.find((n: any) => n.uuid === uuid)).toMatchObject({ name: 'live-1', provision_state: 'enroll', driver: 'fake-hardware' });
+      expect(JSON.stringify(first)).not.toContain('s3cret-pw');
+      expect(await stream.next('counts', (c) => c.total === 1)).toEqual({ total: 1, provision_states: { enroll: 1 } });
+
+      // Progress the conductor writes reaches the stream; other internal keys (tokens, caches) do not.
+      const rec = (await s.service.tables.nodes.findBy('uuid', uuid))!;
+      const progress = { bytes_done: 512, total_bytes: 1024, percent: 50, updated_at: new Date().toISOString() };
+      await s.service.tables.nodes.update(rec.id, { driverInternalInfo: { image_download_progress: progress, agent_secret_token: 'tok-123' } });
+      const withProgress = await stream.next('nodes', (ns: any[]) => ns.some((n) => n.driver_internal_info?.image_download_progress));
+      expect(withProgress[0].driver_internal_info).toEqual({ image_download_progress: progress });
+      expect(JSON.stringify(withProgress)).not.toContain('tok-123');
+
+      const manage = await fetch(`${s.url}/v1/nodes/${uuid}/states/provision`, { method: 'PUT', headers: V, body: JSON.stringify({ target: 'manage' }) });
+      expect(manage.status).toBe(202);
+      const moved = await stream.next('nodes', (ns: any[]) => ns.some((n) => n.uuid === uuid && n.provision_state === 'manageable'), 15_000);
+      expect(moved.find((n: any) => n.uuid === uuid).target_provision_state).toBeNull();
+
+      const del = await fetch(`${s.url}/v1/nodes/${uuid}`, { method: 'DELETE', headers: V });
+      expect(del.status).toBe(204);
+      expect(await stream.next('deleted')).toEqual([uuid]);
+      expect((await stream.next('counts', (c) => c.total === 0)).provision_states).toEqual({});
+    } finally {
+      await stream.close();
+    }
+  });
+});

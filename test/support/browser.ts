@@ -1,0 +1,28 @@
+// Debian's Chromium driven by playwright-core (installed by scripts/install-deps.sh --test; Playwright's own
+// browser download cannot run here). Headless, with the background services that would phone out switched
+// off; playwright gives each launch a fresh empty profile of its own and removes it on close.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface TestBrowser {
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/install-deps.sh --test\` (Debian packages chromium, chromium-driver).`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+    },
+  };
+}
