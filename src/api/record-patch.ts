@@ -12,18 +12,18 @@ import { applyPatch, parsePatch } from './json-patch.js';
  */
 export function patchChanges<R>(record: R, body: unknown, specs: readonly FieldSpec<R>[], minor: number, resource: string): Partial<R> {
   const ops = parsePatch(body);
+  // Like Ironic, only an op on the field itself is version-gated: Ironic patches the whole object, so
+  // `add /properties/x` on a portgroup at 1.23 goes through although `properties` is shown from 1.26.
   for (const op of ops) {
     const root = op.path.split('/')[1];
     const spec = specs.find((s) => s.name === root);
-    if (spec && spec.since > minor && (spec.write === 'both' || spec.write === 'patch')) {
+    if (spec && spec.since > minor && op.path === `/${root}` && (spec.write === 'both' || spec.write === 'patch')) {
       throw new NotAcceptableError(`Field ${root} is not available before API version 1.${spec.since}.`);
     }
   }
   const doc: Record<string, unknown> = {};
-  for (const spec of specs) {
-    if (spec.since <= minor) doc[spec.name] = (record as Record<string, unknown>)[propOf(spec)] ?? null;
-  }
-  const { doc: patched, touched } = applyPatch(doc, ops, { allowed: patchableFields(specs, minor), roots: Object.keys(doc) });
+  for (const spec of specs) doc[spec.name] = (record as Record<string, unknown>)[propOf(spec)] ?? null;
+  const { doc: patched, touched } = applyPatch(doc, ops, { allowed: patchableFields(specs, Infinity), roots: Object.keys(doc) });
   const changes: Record<string, unknown> = {};
   for (const name of touched) {
     const spec = specs.find((s) => s.name === name)!;

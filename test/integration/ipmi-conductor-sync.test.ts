@@ -95,6 +95,24 @@ describe.each(DIALECTS)('the conductor with ipmi_sim BMCs on %s', { timeout: 60_
     console.log(`[${dialect}] two syncs against a silent BMC took ${silentMs} ms`);
   });
 
+  it('leaves enroll, wait call-back, clean wait and adopt failed nodes out of the power sync, as Ironic does', async () => {
+    const sync = new PowerSync({ tables: api.tables, config: api.config, registry: api.registry, work: api.work });
+    const before = (await sync.runOnce()).checked;
+    // A BMC address nobody answers at: were these nodes synced, two runs would put them into maintenance.
+    const silent = { ipmi_address: '127.0.0.1', ipmi_port: 9, ipmi_password: PASSWORD, ipmi_cipher_suite: 3, ipmi_command_retry_timeout: 1 };
+    const uuids: string[] = [];
+    for (const state of ['enroll', 'wait call-back', 'clean wait', 'adopt failed']) {
+      const res = await api.post('/v1/nodes', { driver: 'ipmi', driver_info: silent });
+      const rec = (await api.tables.nodes.findBy('uuid', res.body.uuid))!;
+      await api.tables.nodes.update(rec.id, { provisionState: state });
+      uuids.push(res.body.uuid);
+    }
+    expect((await sync.runOnce()).checked).toBe(before);
+    expect((await sync.runOnce()).checked).toBe(before);
+    for (const uuid of uuids) expect(await node(uuid)).toMatchObject({ maintenance: false, fault: null, last_error: null, power_state: null });
+    for (const uuid of uuids) await api.tables.nodes.deleteWhere('uuid', uuid);
+  });
+
   it('holds the node lock through a slow reboot: power actions and updates get 409 until it is done', async () => {
     const b = bmc(1);
     const uuid = await managedNode(b);

@@ -4,12 +4,14 @@ import { Hono } from 'hono';
 import { InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
 import { isValidTrait, normalizeUuid } from '../../common/ids.js';
 import type { NodeRecord } from '../../db/records.js';
+import { PROVISION_STATES } from '../../conductor/states.js';
 import { MarkerNotFound, type Filter, type ListQuery } from '../../db/repository.js';
 import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
 import { rewriteRecord } from '../../conductor/record-writes.js';
 import type { ApiEnv, Ctx } from '../context.js';
-import { coerceField, emptyValue, parseCreateBody, parseFieldsParam, parseSortKey, patchableFields, propOf } from '../fields.js';
-import { applyPatch, parsePatch } from '../json-patch.js';
+import { parseCreateBody, parseFieldsParam, parseSortKey } from '../fields.js';
+import { parsePatch } from '../json-patch.js';
+import { patchChanges } from '../record-patch.js';
 import { nextLink, parsePage } from '../pagination.js';
 import { boolParam, readJson } from '../request.js';
 import { NODE_FIELDS } from './schemas/node-fields.js';
@@ -26,6 +28,15 @@ type FilterParam = { name: string; since: number; build: (v: string, c: Ctx) => 
 const eq = (col: string) => (v: string): Filter => ({ col, op: 'eq', value: v });
 const flag = (col: string, name: string) => (_: string, c: Ctx): Filter => ({ col, op: 'eq', value: boolParam(c, name) ? 1 : 0 });
 
+/** Ironic's faults (common/faults.py). */
+const FAULTS = ['power failure', 'clean failure', 'rescue abort failure', 'service failure'] as const;
+
+/** An enumerated filter: an unknown value is a 400 naming the allowed ones, not an empty list. */
+const oneOf = (name: string, col: string, allowed: readonly string[]) => (v: string): Filter => {
+  if (!allowed.includes(v)) throw new InvalidParameterValueError(`Invalid ${name} "${v}"; valid values are: ${allowed.join(', ')}.`);
+  return { col, op: 'eq', value: v };
+};
+
 const NODE_FILTERS: FilterParam[] = [
   { name: 'associated', since: 1, build: (_, c) => ({ col: 'instanceUuid', op: boolParam(c, 'associated') ? 'notNull' : 'isNull' }) },
   { name: 'maintenance', since: 1, build: flag('maintenance', 'maintenance') },
@@ -35,10 +46,10 @@ const NODE_FILTERS: FilterParam[] = [
     return { col: 'instanceUuid', op: 'eq', value: u };
   } },
   { name: 'chassis_uuid', since: 1, build: (v) => ({ col: 'chassisUuid', op: 'eq', value: normalizeUuid(v) ?? v }) },
-  { name: 'provision_state', since: 9, build: eq('provisionState') },
+  { name: 'provision_state', since: 9, build: oneOf('provision_state', 'provisionState', PROVISION_STATES) },
   { name: 'driver', since: 16, build: eq('driver') },
   { name: 'resource_class', since: 21, build: eq('resourceClass') },
-  { name: 'fault', since: 42, build: eq('fault') },
+  { name: 'fault', since: 42, build: oneOf('fault', 'fault', FAULTS) },
   { name: 'conductor_group', since: 46, build: (v) => ({ col: 'conductorGroup', op: 'eq', value: v.toLowerCase() }) },
   { name: 'owner', since: 50, build: eq('owner') },
   { name: 'description_contains', since: 51, build: (v) => ({ col: 'description', op: 'contains', value: v }) },
@@ -162,22 +173,10 @@ function rewriteNode<T>(c: Ctx, node: NodeRecord, change: (fresh: NodeRecord) =>
 /** Turns a JSON Patch on the wire form into record changes (secrets are patched in clear, masked on output). */
 function patchToChanges(node: NodeRecord, body: unknown, minor: number): Partial<NodeRecord> {
   const ops = parsePatch(body);
-  const allowed = patchableFields(NODE_FIELDS, minor);
-  const doc: Record<string, unknown> = {};
-  for (const spec of NODE_FIELDS) {
-    if (spec.since <= minor) doc[spec.name] = (node as unknown as Record<string, unknown>)[propOf(spec)] ?? null;
-  }
   if (ops.some((o) => o.path === '/traits' || o.path.startsWith('/traits/'))) {
     throw new InvalidParameterValueError('Cannot update node traits via node patch. Node traits should be updated via the node traits API.');
   }
-  const { doc: patched, touched } = applyPatch(doc, ops, { allowed, roots: Object.keys(doc) });
-  const changes: Record<string, unknown> = {};
-  for (const name of touched) {
-    const spec = NODE_FIELDS.find((s) => s.name === name)!;
-    const value = patched[name];
-    changes[propOf(spec)] = value === null ? coerceField(spec, emptyValue(spec) ?? null, minor, 'node') : coerceField(spec, value, minor, 'node');
-  }
-  return changes as Partial<NodeRecord>;
+  return patchChanges(node, body, NODE_FIELDS, minor, 'node');
 }
 
 export function nodeRoutes(): Hono<ApiEnv> {
@@ -232,34 +231,35 @@ export function nodeRoutes(): Hono<ApiEnv> {
   });
 
   r.get('/nodes/:ident/traits', async (c) => {
-    requireMinor(c, 37, 'traits');
+    requireTraits(c);
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     return c.json({ traits: node.traits });
   });
   r.put('/nodes/:ident/traits', async (c) => {
-    requireMinor(c, 37, 'traits');
+    requireTraits(c);
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const body = await readJson(c) as { traits?: unknown };
     if (!body || typeof body !== 'object' || !Array.isArray(body.traits)) throw new InvalidError("Schema error for traits: 'traits' must be a list of strings");
-    const traits = [...new Set(body.traits.map((t) => checkTrait(t)))];
+    const traits = checkTraitCount(node, [...new Set(body.traits.map((t) => checkTrait(t)))]);
     await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, { traits }));
     return c.body(null, 204);
   });
   r.put('/nodes/:ident/traits/:trait', async (c) => {
-    requireMinor(c, 37, 'traits');
+    requireTraits(c);
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const trait = checkTrait(c.req.param('trait'));
-    await rewriteNode(c, node, async (fresh) => (fresh.traits.includes(trait) ? fresh : updateNode(nodeDeps(c), fresh, { traits: [...fresh.traits, trait] })));
+    await rewriteNode(c, node, async (fresh) => (fresh.traits.includes(trait) ? fresh
+      : updateNode(nodeDeps(c), fresh, { traits: checkTraitCount(fresh, [...fresh.traits, trait]) })));
     return c.body(null, 204);
   });
   r.delete('/nodes/:ident/traits', async (c) => {
-    requireMinor(c, 37, 'traits');
+    requireTraits(c);
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, { traits: [] }));
     return c.body(null, 204);
   });
   r.delete('/nodes/:ident/traits/:trait', async (c) => {
-    requireMinor(c, 37, 'traits');
+    requireTraits(c);
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
     const trait = c.req.param('trait');
     await rewriteNode(c, node, (fresh) => {
@@ -272,8 +272,20 @@ export function nodeRoutes(): Hono<ApiEnv> {
   return r;
 }
 
-function requireMinor(c: Ctx, since: number, what: string): void {
-  if (c.get('minor') < since) throw new NotFoundError(`The ${what} resource is available from API version 1.${since}.`);
+// Below 1.37 Ironic routes /nodes/{node}/traits to the node itself with `traits` as the field list, and a
+// field newer than the request is 406 there; the other sub-resources (vifs, bios, history…) are plain 404s.
+function requireTraits(c: Ctx): void {
+  if (c.get('minor') < 37) throw new NotAcceptableError('The traits resource is available from API version 1.37.');
+}
+
+/** Ironic's MAX_TRAITS_PER_NODE, for both the set-all and the add-one form. */
+const MAX_TRAITS = 50;
+
+function checkTraitCount(node: NodeRecord, traits: string[]): string[] {
+  if (traits.length > MAX_TRAITS) {
+    throw new InvalidParameterValueError(`Could not modify the traits of node ${node.uuid}: it would have ${traits.length} traits, at most ${MAX_TRAITS} are allowed.`);
+  }
+  return traits;
 }
 
 function checkTrait(t: unknown): string {

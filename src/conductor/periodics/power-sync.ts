@@ -13,6 +13,12 @@ import { composeDriver } from '../driver-factory.js';
 
 export const POWER_FAILURE = 'power failure';
 
+/**
+ * Ironic's SYNC_EXCLUDED_STATES: an enrolling node's BMC details may still be wrong (a typo must not put it
+ * into maintenance), and a node waiting for its agent or failed adoption is not to be second-guessed.
+ */
+const SYNC_EXCLUDED: ReadonlySet<string> = new Set(['enroll', 'wait call-back', 'clean wait', 'adopt failed']);
+
 export interface PowerSyncResult {
   readonly checked: number;
   readonly changed: number;
@@ -27,12 +33,13 @@ export class PowerSync {
 
   constructor(private readonly ctx: ConductorContext) {}
 
-  /** Nodes this conductor owns (hash ring), not locked, and either not in maintenance or in power-failure maintenance. */
+  /** Nodes this conductor owns (hash ring), not locked, not in an excluded state, and either not in maintenance or in power-failure maintenance. */
   async #candidates(): Promise<NodeRecord[]> {
     const all = await this.ctx.tables.nodes.list({ filters: [{ col: 'reservation', op: 'isNull' }] });
     const mine: NodeRecord[] = [];
     const now = Date.now();
     for (const n of all) {
+      if (SYNC_EXCLUDED.has(n.provisionState)) continue;
       if (n.maintenance && n.fault !== POWER_FAILURE) continue;
       if (n.maintenance) {
         const last = this.#lastRecoveryProbe.get(n.uuid) ?? 0;
