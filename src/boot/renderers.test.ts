@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderDnsmasqHost, renderDnsmasqOptions } from './dnsmasq.js';
+import { nodeTag, renderDnsmasqHost, renderDnsmasqOptions } from './dnsmasq.js';
 import { renderGrubFallback, renderGrubLocalBoot, renderGrubRamdisk } from './grub.js';
 import { renderBootIpxe, renderIpxeLocalBoot, renderIpxeRamdisk } from './ipxe.js';
 import { appendParams, ramdiskCommandLine } from './kernel-args.js';
@@ -35,10 +35,11 @@ const CASES: readonly [string, () => string][] = [
   })],
   ['ipxe-local.ipxe', () => renderIpxeLocalBoot(NODE)],
   ['boot.ipxe', () => renderBootIpxe(HTTP)],
-  ['dnsmasq-host', () => renderDnsmasqHost('52:54:00:AB:CD:01', NODE)],
-  ['dnsmasq-opts-bios-pxe', () => renderDnsmasqOptions({ nodeUuid: NODE, bootMode: 'bios', bootFile: 'pxelinux.0', tftpServer: '10.99.0.1' })],
+  ['dnsmasq-host', () => renderDnsmasqHost('52:54:00:AB:CD:01', nodeTag(NODE, 'mi4x2c0'))],
+  ['dnsmasq-host-withdrawn', () => renderDnsmasqHost('52-54-00-ab-cd-01', null)],
+  ['dnsmasq-opts-bios-pxe', () => renderDnsmasqOptions({ nodeUuid: NODE, tag: nodeTag(NODE, 'mi4x2c0'), bootMode: 'bios', bootFile: 'pxelinux.0', tftpServer: '10.99.0.1' })],
   ['dnsmasq-opts-uefi-ipxe', () => renderDnsmasqOptions({
-    nodeUuid: NODE, bootMode: 'uefi', bootFile: 'snponly.efi', ipxeScriptUrl: `${HTTP}/boot.ipxe`,
+    nodeUuid: NODE, tag: nodeTag(NODE, 'mi4x2c1'), bootMode: 'uefi', bootFile: 'snponly.efi', ipxeScriptUrl: `${HTTP}/boot.ipxe`,
   })],
 ];
 

@@ -65,7 +65,8 @@ describe('startBootServices', () => {
 
   it('refuses an unknown DHCP provider and dnsmasq without a range', async () => {
     const bad = (flags: Record<string, unknown>) => startBootServices(loadConfig({ env: {}, flags: { stateDir: base, ...flags } }), images, () => '');
-    await expect(bad({ dhcpProvider: 'neutron' })).rejects.toBeInstanceOf(ConfigError);
+    expect(() => loadConfig({ env: {}, flags: { dhcpProvider: 'neutron' } })).toThrow(ConfigError);
+    await expect(bad({ dnsmasqInterface: 'eth9', dnsmasqDhcpRange: '10.0.0.2,10.0.0.9', dhcpProvider: 'none' })).rejects.toBeInstanceOf(ConfigError);
     await expect(bad({ dnsmasqInterface: 'eth9' })).rejects.toThrow(/dnsmasqDhcpRange is required/);
   });
 });

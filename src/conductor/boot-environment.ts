@@ -43,16 +43,12 @@ export function agentApiUrl(config: Config, boundUrl: () => string): string {
  * Prepares the roots, copies the loaders, starts the boot file listener (unless httpBootUrl) and dnsmasq
  * (when dnsmasqInterface); called once by startService, before any work runs. `boundApiUrl` is read when a
  * node boots, so it may return the API's address once the API has started listening.
- * @throws ConfigError for an unknown dhcpProvider or a dnsmasqInterface without dnsmasqDhcpRange;
+ * @throws ConfigError for a dnsmasqInterface without dnsmasqDhcpRange (or with dhcpProvider none);
  *   dnsmasq's own message when it cannot start.
  */
 export async function startBootServices(config: Config, images: Pick<ConductorImages, 'cache'>, boundApiUrl: () => string): Promise<BootServices> {
-  if (config.dhcpProvider !== 'dnsmasq' && config.dhcpProvider !== 'none') {
-    throw new ConfigError(`dhcpProvider must be one of dnsmasq, none, got ${JSON.stringify(config.dhcpProvider)}`);
-  }
   if (config.dnsmasqInterface && !config.dnsmasqDhcpRange) throw new ConfigError('dnsmasqDhcpRange is required when dnsmasqInterface is set');
   if (config.dnsmasqInterface && config.dhcpProvider !== 'dnsmasq') throw new ConfigError('dnsmasqInterface needs dhcpProvider dnsmasq');
-  if (config.httpBootPort < 0 || config.httpBootPort > 65535) throw new ConfigError(`httpBootPort must be between 0 and 65535, got ${config.httpBootPort}`);
   const { tftpRoot, httpRoot, dhcpDir } = bootRoots(config);
   await mkdir(httpRoot, { recursive: true });
   await installLoaders(tftpRoot);
@@ -62,8 +58,9 @@ export async function startBootServices(config: Config, images: Pick<ConductorIm
   let dhcp: DhcpProvider = NoneDhcp;
   try {
     if (config.dhcpProvider === 'dnsmasq') {
-      const provider = new DnsmasqDhcp({ dir: dhcpDir, reload: () => dnsmasq?.reload() });
-      await provider.init();
+      const provider = new DnsmasqDhcp(dhcpDir);
+      // A dnsmasq about to start reads the directories afresh: withdrawn MACs' files can go.
+      await provider.init({ prune: Boolean(config.dnsmasqInterface) });
       dhcp = provider;
       if (config.dnsmasqInterface) {
         dnsmasq = await DnsmasqSupervisor.start({

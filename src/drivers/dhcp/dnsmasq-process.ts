@@ -1,7 +1,8 @@
 // The dnsmasq `anvil serve` runs itself when dnsmasqInterface is set: DHCP on one interface and range, TFTP
-// from the TFTP root, no DNS (--port=0), boot answers only from the host/option directories the dnsmasq
-// provider writes. Supervised: restarted with a growing delay if it dies, SIGHUP'd to re-read removed
-// entries, stopped with the service. Runs as the user Anvil runs as, so it can read Anvil's directories.
+// from the TFTP root, no DNS (--port=0) and no router option (booting machines get no way out), boot
+// answers only from the host/option directories the dnsmasq provider writes. Supervised: restarted with a
+// growing delay if it dies, stopped with the service; never sent SIGHUP (dnsmasq 2.90 crashed on it here
+// once hostsdir entries had leases). Runs as the user Anvil runs as, so it can read Anvil's directories.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export function dnsmasqArgs(o: DnsmasqProcessOptions): string[] {
     `--dhcp-leasefile=${join(o.runDir, 'dnsmasq.leases')}`, `--pid-file=${join(o.runDir, 'dnsmasq.pid')}`,
     `--dhcp-hostsdir=${o.hostsDir}`, `--dhcp-optsdir=${o.optsDir}`,
     ...(o.tftpRoot ? ['--enable-tftp', `--tftp-root=${o.tftpRoot}`] : []),
+    // An empty option 3 / 6 is sent as nothing: no default route, no DNS server.
+    '--dhcp-option=3', '--dhcp-option=6',
     ...DNSMASQ_MATCH_ARGS,
     '--log-dhcp', '--log-facility=-',
     ...(o.extraArgs ?? []),
@@ -65,11 +68,6 @@ export class DnsmasqSupervisor {
 
   get restarts(): number {
     return this.#restarts;
-  }
-
-  /** Makes dnsmasq re-read the host and option directories (it keeps deleted entries until then). */
-  reload(): void {
-    if (this.#child?.pid && this.#child.exitCode === null) this.#child.kill('SIGHUP');
   }
 
   async stop(): Promise<void> {

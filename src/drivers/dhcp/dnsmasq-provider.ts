@@ -1,73 +1,77 @@
 // DHCP provider `dnsmasq`: one host file per enrolled MAC in `<dir>/hosts/` (dnsmasq --dhcp-hostsdir) tagging
-// it with its node, one option file per node in `<dir>/opts/` (--dhcp-optsdir) holding the boot answers for
-// that tag. dnsmasq picks up new and changed files by itself but keeps what a deleted file said until it
-// re-reads the directories (SIGHUP): `reload` is how the provider asks for that (the supervised dnsmasq's
-// SIGHUP, or nothing for a dnsmasq run by the operator, who then restarts it).
+// it with its node's current boot answers, one option file per node in `<dir>/opts/` (--dhcp-optsdir)
+// holding those answers. dnsmasq picks up new and changed files by itself; since it never forgets what it
+// read, answers are withdrawn by rewriting host files, never by deleting them (see src/boot/dnsmasq.ts).
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderDnsmasqHost, renderDnsmasqOptions, nodeTag } from '../../boot/dnsmasq.js';
+import { nodeTag, nodeTagPrefix, renderDnsmasqHost, renderDnsmasqOptions } from '../../boot/dnsmasq.js';
 import { hyphenatedMac } from '../../boot/mac-names.js';
 import { normalizeUuid } from '../../common/ids.js';
 import type { PortRecord } from '../../db/records.js';
 import type { DhcpBootOptions, DhcpProvider } from '../interfaces.js';
 import { writeFileAtomic } from '../pxe/boot-layout.js';
 
-export interface DnsmasqDhcpOptions {
-  /** Holds `hosts/` and `opts/`. */
-  readonly dir: string;
-  /** Makes dnsmasq forget removed entries (SIGHUP); absent for a dnsmasq Anvil does not run. */
-  readonly reload?: () => void | Promise<void>;
+let sequence = 0;
+
+/** A tag suffix never used before, also across restarts (time-based). */
+function newGeneration(): string {
+  return `${Date.now().toString(36)}${(sequence++).toString(36)}`;
 }
 
 export class DnsmasqDhcp implements DhcpProvider {
   readonly name = 'dnsmasq';
   readonly hostsDir: string;
   readonly optsDir: string;
-  readonly #reload: (() => void | Promise<void>) | undefined;
 
-  constructor(opts: DnsmasqDhcpOptions) {
-    this.hostsDir = join(opts.dir, 'hosts');
-    this.optsDir = join(opts.dir, 'opts');
-    this.#reload = opts.reload;
+  /** `dir` holds `hosts/` and `opts/`. */
+  constructor(dir: string) {
+    this.hostsDir = join(dir, 'hosts');
+    this.optsDir = join(dir, 'opts');
   }
 
-  /** Creates the directories dnsmasq is pointed at (it refuses to start without them). */
-  async init(): Promise<void> {
+  /**
+   * Creates the directories dnsmasq is pointed at (it refuses to start without them) and, before a dnsmasq
+   * reads them afresh, drops the host files of withdrawn MACs: they only mattered to a running dnsmasq.
+   */
+  async init(opts: { prune?: boolean } = {}): Promise<void> {
     await mkdir(this.hostsDir, { recursive: true });
     await mkdir(this.optsDir, { recursive: true });
+    if (!opts.prune) return;
+    for (const name of await readdir(this.hostsDir)) {
+      const text = await readFile(join(this.hostsDir, name), 'utf8').catch(() => '');
+      if (!text.includes(',set:anvil-')) await rm(join(this.hostsDir, name), { force: true });
+    }
   }
 
   async updatePorts(nodeUuid: string, ports: readonly PortRecord[], options: DhcpBootOptions): Promise<void> {
     const uuid = uuidOf(nodeUuid);
+    const tag = nodeTag(uuid, newGeneration());
     await this.init();
-    // Options before hosts: once a MAC carries the node's tag, its answers must already be there.
-    await writeFileAtomic(join(this.optsDir, uuid), renderDnsmasqOptions({ nodeUuid: uuid, ...options }));
+    // Options before hosts: once a MAC carries the tag, its answers must already be there.
+    await writeFileAtomic(join(this.optsDir, uuid), renderDnsmasqOptions({ nodeUuid: uuid, tag, ...options }));
     const wanted = new Set(ports.map((p) => hyphenatedMac(p.address)));
-    for (const p of ports) await writeFileAtomic(join(this.hostsDir, hyphenatedMac(p.address)), renderDnsmasqHost(p.address, uuid));
-    const stale = (await this.#hostFilesOf(uuid)).filter((name) => !wanted.has(name));
-    for (const name of stale) await rm(join(this.hostsDir, name), { force: true });
-    // A changed option file (another boot mode) or a removed host leaves the old entry in dnsmasq until it re-reads.
-    await this.#reload?.();
+    for (const p of ports) await writeFileAtomic(join(this.hostsDir, hyphenatedMac(p.address)), renderDnsmasqHost(p.address, tag));
+    for (const name of await this.#hostFilesOf(uuid)) if (!wanted.has(name)) await this.#withdraw(name);
   }
 
   async cleanNode(nodeUuid: string, macs: readonly string[] = []): Promise<void> {
     const uuid = uuidOf(nodeUuid);
-    const names = new Set([...macs.map(hyphenatedMac), ...(await this.#hostFilesOf(uuid))]);
-    // Hosts first: an untagged MAC gets no boot answer even while the option file is still there.
-    for (const name of names) await this.#removeHostIfOurs(name, uuid);
+    const ours = new Set(await this.#hostFilesOf(uuid));
+    // A MAC moved to another node meanwhile keeps that node's answers.
+    for (const name of new Set([...macs.map(hyphenatedMac), ...ours])) if (ours.has(name)) await this.#withdraw(name);
     await rm(join(this.optsDir, uuid), { force: true });
-    await this.#reload?.();
   }
 
   async forgetMacs(macs: readonly string[]): Promise<void> {
-    for (const mac of macs) await rm(join(this.hostsDir, hyphenatedMac(mac)), { force: true });
-    await this.#reload?.();
+    for (const mac of macs) {
+      const name = hyphenatedMac(mac);
+      if ((await readFile(join(this.hostsDir, name), 'utf8').catch(() => null)) !== null) await this.#withdraw(name);
+    }
   }
 
-  /** A MAC moved to another node meanwhile keeps that node's entry. */
-  async #removeHostIfOurs(name: string, uuid: string): Promise<void> {
-    const text = await readFile(join(this.hostsDir, name), 'utf8').catch(() => null);
-    if (text !== null && text.includes(`set:${nodeTag(uuid)}`)) await rm(join(this.hostsDir, name), { force: true });
+  /** Rewrites a MAC's host file without a node tag: the newest line wins in dnsmasq, so it gets no boot answer. */
+  async #withdraw(name: string): Promise<void> {
+    await writeFileAtomic(join(this.hostsDir, name), renderDnsmasqHost(name, null));
   }
 
   /** Host files tagged with the node (dot files are our temporaries, which dnsmasq ignores too). */
@@ -77,7 +81,7 @@ export class DnsmasqDhcp implements DhcpProvider {
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const text = await readFile(join(this.hostsDir, name), 'utf8').catch(() => '');
-      if (text.includes(`set:${nodeTag(uuid)}`)) out.push(name);
+      if (text.includes(`set:${nodeTagPrefix(uuid)}`)) out.push(name);
     }
     return out;
   }

@@ -33,7 +33,7 @@ const httpRoot = join(base, 'http');
 const API = 'http://10.98.0.1:6385';
 const HTTP = 'http://10.98.0.1:8088';
 let cache: ImageCache;
-const dhcp = new DnsmasqDhcp({ dir: join(base, 'dhcp') });
+const dhcp = new DnsmasqDhcp(join(base, 'dhcp'));
 
 function image(name: string, text: string): string {
   const path = join(images, name);
@@ -95,9 +95,11 @@ function served(style: LoaderStyle, ref: string): string {
 function answer(kind: 'pxe' | 'ipxe', mac: string): { bootMode: 'uefi' | 'bios'; commandLine: string } | null {
   const host = read(join(dhcp.hostsDir, hyphenatedMac(mac)));
   if (host === null) return null;
-  const tag = /set:(anvil-[0-9a-f-]{36})/.exec(host)?.[1];
-  const opts = tag ? read(join(dhcp.optsDir, tag.slice('anvil-'.length))) : null;
-  if (opts === null) return null;
+  // The host line names the node and the generation of its answers; the node's option file must hold them.
+  const m = /set:anvil-([0-9a-f-]{36})-(\w+)/.exec(host);
+  if (!m) return null;
+  const opts = read(join(dhcp.optsDir, m[1]!));
+  if (opts === null || !opts.includes(`tag:anvil-${m[1]}-${m[2]},`)) return null;
   const bootMode = opts.includes('tag:!anvil-efi') ? 'bios' : 'uefi';
   const bootFile = /tag:!?anvil-efi,option:bootfile-name,(\S+)/.exec(opts)?.[1];
   expect(bootFile && existsSync(join(tftpRoot, bootFile)), `loader ${bootFile} in the TFTP root`).toBe(true);
@@ -226,7 +228,8 @@ describe('network boot files', () => {
     expect(fakeMachine(task.node.uuid)).toMatchObject({ bootDevice: 'disk', persistent: true });
     await PxeBoot.cleanUpInstance(task);
     expect(nodeFiles(task)).toEqual([]);
-    expect(read(join(dhcp.hostsDir, hyphenatedMac(mac)))).toBeNull();
+    expect(read(join(dhcp.hostsDir, hyphenatedMac(mac)))).not.toContain(task.node.uuid);
+    expect(answer('pxe', mac)).toBeNull();
   });
 
   it('forgetBootFiles drops a deleted port\'s MAC everywhere and keeps the node\'s other MACs', async () => {
