@@ -3,11 +3,15 @@
 // leftovers, so a test can assert that nothing stayed behind. Free of vitest imports; call startLab in
 // beforeAll and lab.stop() in afterAll (an exit hook runs `lab down` if a worker dies first).
 //
-//   const lab = await startLab({ nodes: 1 });
-//   await lab.api.request('PUT', `/v1/nodes/${lab.vms[0].uuid}/states/provision`, { target: 'manage' });
-//   lab.vms[0].disk.device  // the loop device the agent writes; read it to check an image byte for byte
+//   const lab = await startLab({ nodes: 1, fileUrlAllowedPaths: [imageDir] });
+//   const vm = lab.vms[0];
+//   await lab.provision(vm, 'manage'); await lab.waitProvisionState(vm, 'manageable');
+//   await lab.provision(vm, 'provide'); await lab.waitProvisionState(vm, 'available');
+//   ... PATCH instance_info (image_source, image_os_hash_*) ..., then provision 'active' and wait 'active'
+//   expect(vm.readDisk(0, image.length).equals(image)).toBe(true);   // byte for byte on the loop disk
+//   vm.diskReport()   // what the firmware found when the conductor booted the machine from disk
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +70,8 @@ export interface LabVm {
   firmwareLog(): string;
   /** The BMC's events.log. */
   bmcEvents(): string;
+  /** Bytes of the machine's disk (the loop device), e.g. to compare a deployed image byte for byte. */
+  readDisk(offset: number, length: number): Buffer;
   /** ipmitool arguments for this BMC (the password goes through IPMI_PASSWORD, use `ipmitool(...)`). */
   ipmitool(...args: string[]): { status: number; stdout: string; stderr: string };
 }
@@ -83,6 +89,13 @@ export interface Lab {
   /** The bridge address, the service side of the lab network. */
   readonly serverIp: string;
   list(): LabVmView[];
+  /** `PUT /v1/nodes/{vm}/states/provision` with `target` (and e.g. `configdrive`); throws unless 202. */
+  provision(vm: LabVm, target: string, extra?: Record<string, unknown>): Promise<void>;
+  /**
+   * Polls the node until it rests in `state` (no target); throws on a `… failed` state or after `timeoutMs`
+   * with the node's last_error, the firmware log and the agent log tail in the message.
+   */
+  waitProvisionState(vm: LabVm, state: string, timeoutMs?: number): Promise<any>;
   /** `lab down` + Anvil stop; resolves to what was left behind (empty when clean). Safe to call twice. */
   stop(): Promise<string[]>;
 }
@@ -121,6 +134,16 @@ function vmHandle(vm: VmState): LabVm {
     agentLog: () => read(join(vm.dir, 'agent.log')),
     firmwareLog: () => read(join(bmc.dir, 'machine.log')),
     bmcEvents: () => read(join(bmc.dir, 'events.log')),
+    readDisk: (offset: number, length: number) => {
+      const buf = Buffer.alloc(length);
+      const fd = openSync(vm.disk!.device!, 'r');
+      try {
+        readSync(fd, buf, 0, length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      return buf;
+    },
     ipmitool: (...args: string[]) => {
       const r = spawnSync('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', bmc.address, '-p', String(bmc.port), '-U', bmc.username, '-E', ...args], {
         env: { ...process.env, IPMI_PASSWORD: bmc.password }, encoding: 'utf8', timeout: 30_000,
@@ -209,6 +232,22 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
     return {
       dir, state: enrolled, vms: enrolled.vms.map(vmHandle), anvil, api, dnsmasq, serverIp: enrolled.network.serverIp,
       list: () => labList(dir).vms,
+      async provision(vm, target, extra = {}) {
+        const res = await api!.request('PUT', `/v1/nodes/${vm.uuid}/states/provision`, { target, ...extra });
+        if (res.status !== 202) throw new Error(`provision ${target} of ${vm.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      },
+      async waitProvisionState(vm, want, timeoutMs = 120_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const n = (await api!.request('GET', `/v1/nodes/${vm.uuid}`)).body as any;
+          if (n.provision_state === want && !n.target_provision_state) return n;
+          if ((/failed$/.test(n.provision_state) && !/failed$/.test(want)) || Date.now() > deadline) {
+            throw new Error(`${vm.name} is ${n.provision_state} (last_error: ${n.last_error}), wanted ${want}\n` +
+              `firmware log:\n${vm.firmwareLog()}\nagent log (tail):\n${vm.agentLog().slice(-4000)}`);
+          }
+          await new Promise((ok) => setTimeout(ok, 300));
+        }
+      },
       stop() {
         stopped ??= (async () => {
           const procs = await labProcesses(enrolled);
