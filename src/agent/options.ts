@@ -77,7 +77,7 @@ export function agentProgram(): Command {
     .addOption(new Option('--block-device <path>', 'consider only this block device (repeatable)')
       .argParser((v: string, prev: string[] = []) => [...prev, v]))
     .option('--dev-dir <dir>', 'device directory; other than /dev, every block device node in it is considered (loop included)', '/dev')
-    .option('--min-disk-size <size>', 'smallest disk picked without root device hints', '4G')
+    .option('--min-disk-size <size>', 'smallest disk picked without root device hints (kernel: anvil-min-disk-size)')
     .option('--tmp-dir <dir>', 'where qcow2 images are downloaded before conversion (default: the system temp dir)')
     .option('--rescue-password-file <path>', 'where finalize_rescue writes the password hash', '/etc/ipa-rescue-config/ipa-rescue-password')
     .option('--no-rescue-user', 'finalize_rescue only writes the hash file, without creating/updating the rescue user')
@@ -129,7 +129,7 @@ export function resolveOptions(o: Record<string, unknown>, k: KernelParams): Age
     rebootCommand: String(o.rebootCommand ?? 'reboot -f'),
     blockDevices: (o.blockDevice as string[] | undefined) ?? [],
     devDir: String(o.devDir ?? '/dev'),
-    minDiskBytes: sizeBytes(String(o.minDiskSize ?? '4G')),
+    minDiskBytes: sizeBytes(str(o.minDiskSize, 'anvil-min-disk-size') ?? '4G'),
     tmpDir: typeof o.tmpDir === 'string' ? o.tmpDir : null,
     rescuePasswordFile: String(o.rescuePasswordFile ?? '/etc/ipa-rescue-config/ipa-rescue-password'),
     rescueUser: o.rescueUser !== false,
