@@ -2,10 +2,12 @@
 // keep version discovery, the built page and its hashed assets, client-side routes, and the live event stream
 // fed by the conductor's node feed (created, changed with progress, deleted; secrets never in it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DASHBOARD_DIR } from '../../src/api/dashboard/routes.js';
 import { DIALECTS } from '../support/databases.js';
+import { writeHtpasswd } from '../support/htpasswd.js';
 import { openEventStream, startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
 const V = { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'application/json' };
@@ -84,6 +86,38 @@ describe.each(DIALECTS)('dashboard serving (%s)', (dialect) => {
       expect(del.status).toBe(204);
       expect(await stream.next('deleted')).toEqual([uuid]);
       expect((await stream.next('counts', (c) => c.total === 0)).provision_states).toEqual({});
+    } finally {
+      await stream.close();
+    }
+  });
+});
+
+describe('dashboard behind http_basic', () => {
+  let s: DashboardService;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'anvil-dash-auth-'));
+    writeHtpasswd(join(dir, 'htpasswd'), { operator: 'op-pass' });
+    s = await startDashboardService(DIALECTS[0]!, { authStrategy: 'http_basic', httpBasicAuthUserFile: join(dir, 'htpasswd') });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks the browser for credentials for the page and the event stream; the redirect stays public', async () => {
+    const root = await fetch(`${s.url}/`, { redirect: 'manual', headers: { Accept: 'text/html' } });
+    expect(root.status).toBe(302);
+    for (const path of ['/dashboard/', '/dashboard/events']) {
+      const anon = await fetch(`${s.url}${path}`);
+      expect(anon.status, path).toBe(401);
+      expect(anon.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    }
+    const auth = { Authorization: `Basic ${Buffer.from('operator:op-pass').toString('base64')}` };
+    expect((await fetch(`${s.url}/dashboard/`, { headers: auth })).status).toBe(200);
+    const stream = await openEventStream(`${s.url}/dashboard/events`, auth);
+    try {
+      expect((await stream.next('counts')).total).toBe(0);
     } finally {
       await stream.close();
     }

@@ -35,9 +35,9 @@ export interface SseEvent {
 }
 
 /** Reads server-sent events from `url` until stopped; `next(name)` waits for the next event of that name. */
-export async function openEventStream(url: string) {
+export async function openEventStream(url: string, headers: Record<string, string> = {}) {
   const ctrl = new AbortController();
-  const res = await fetch(url, { signal: ctrl.signal, headers: { Accept: 'text/event-stream' } });
+  const res = await fetch(url, { signal: ctrl.signal, headers: { Accept: 'text/event-stream', ...headers } });
   if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
   const seen: SseEvent[] = [];
   const waiters: { match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
