@@ -14,6 +14,12 @@ export function serviceFlags(state: LabState, port: number): Array<[string, stri
   return [
     ['--host', '127.0.0.1'], ['--port', String(port)], ['--extra-hosts', ip],
     ['--image-serve-host', ip],
+    // Agents call back on the bridge address; Anvil's own dnsmasq answers the lab's machines there and
+    // serves TFTP; the HTTP root (iPXE scripts) is served on the bridge address too.
+    ...(port ? [['--agent-api-url', `http://${ip}:${port}`] as [string, string]] : []),
+    ['--dnsmasq-interface', state.network.bridge],
+    ['--dnsmasq-dhcp-range', `${ip.replace(/\.\d+$/, '')}.100,${ip.replace(/\.\d+$/, '')}.199,255.255.255.0,1h`],
+    ['--http-boot-host', ip],
     // Without authentication on the bridge address: only the lab's own machines are on that network
     // (the service logs a warning). A real provisioning network wants authStrategy http_basic.
     ['--insecure-noauth', 'true'],

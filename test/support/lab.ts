@@ -12,6 +12,7 @@
 //   vm.diskReport()   // what the firmware found when the conductor booted the machine from disk
 import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, openSync, readSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +107,15 @@ function read(file: string): string {
   } catch {
     return '';
   }
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createNetServer().once('error', fail).listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => ok(p));
+    });
+  });
 }
 
 /** A /24 in 10.213.100–250.0 that nothing on this host uses (parallel test files pick different ones). */
@@ -221,7 +231,8 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
     let api: ApiClient | undefined;
     let enrolled = state;
     if (o.anvil !== false) {
-      const flags = serviceFlags(state, 0).filter(([f]) => f !== '--host' && f !== '--port')
+      const port = await freeTcpPort();
+      const flags = serviceFlags(state, port).filter(([f]) => f !== '--host')
         .map(([f, v]): [string, string] => (f === '--file-url-allowed-paths' ? [f, [v, ...(o.fileUrlAllowedPaths ?? [])].join(',')] : [f, v])).flat();
       anvil = await startAnvilProcess(o.dialect ?? 'sqlite', { args: [...flags, ...(o.anvilArgs ?? [])] });
       api = new ApiClient({ endpoint: anvil.url, apiVersion: 'latest', retryDelayMs: 200, log: { error: () => {} } });
