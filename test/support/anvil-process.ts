@@ -20,8 +20,8 @@ export interface AnvilProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Conductor hostname to register (default `anvil-it-<dialect>`). */
   readonly conductorHostname?: string;
-  /** Serve an existing database and state dir on a fixed port (a restart after a crash); they are not removed on stop. */
-  readonly reuse?: { readonly databaseUrl: string; readonly stateDir: string; readonly port: number };
+  /** Serve an existing database and state dir (a restart after a crash), on a fixed port if given; they are not removed on stop. */
+  readonly reuse?: { readonly databaseUrl: string; readonly stateDir: string; readonly port?: number };
 }
 
 export interface AnvilProcess {

@@ -28,7 +28,7 @@ export function registerRekey(program: Command): void {
         throw new ConfigError(`--new-key-file ${opts.newKeyFile} cannot be read: ${(err as Error).message}`);
       }
       const newBox = new SecretBox(newKey);
-      const count = await rekeyStore(config.databaseUrl, oldBox, newBox);
+      const count = await rekeyStore(config.databaseUrl, oldBox, newBox, (n) => process.stdout.write(`re-encrypting the secrets of ${n} node(s) in one transaction\n`));
       process.stdout.write(`re-encrypted the secrets of ${count} node(s) with key ${newBox.keyId}\n`);
     });
   program.command('generate-key').description('Print a new random encryption key (base64)')
@@ -37,8 +37,11 @@ export function registerRekey(program: Command): void {
     });
 }
 
-/** Reads each node with the old key and writes it back with the new one, one transaction for all. */
-export async function rekeyStore(databaseUrl: string, oldBox: SecretBox | null, newBox: SecretBox): Promise<number> {
+/**
+ * Reads each node with the old key and writes it back with the new one, one transaction for all: a crash
+ * part-way leaves every secret under the old key, never a mix (test/integration/rekey-crash.test.ts).
+ */
+export async function rekeyStore(databaseUrl: string, oldBox: SecretBox | null, newBox: SecretBox, onStart?: (nodes: number) => void): Promise<number> {
   const oldStore = await openStore(databaseUrl, { secretBox: oldBox });
   const newStore = { ...oldStore, secretBox: newBox };
   try {
@@ -46,6 +49,7 @@ export async function rekeyStore(databaseUrl: string, oldBox: SecretBox | null, 
     const newNodes = tables(newStore).nodes;
     // Decrypt everything before the transaction: SQLite has one connection, held by the transaction.
     const all = await oldNodes.list();
+    onStart?.(all.length);
     return await oldStore.db.transaction().execute(async (trx) => {
       for (const n of all) {
         await newNodes.update(n.id, { driverInfo: n.driverInfo, instanceInfo: n.instanceInfo, driverInternalInfo: n.driverInternalInfo }, [], trx);
