@@ -3,7 +3,7 @@
 
 import { ConnectionError, CliError, HttpError, UnsupportedVersionError } from './errors.js';
 import { fill } from './output/text.js';
-import { scrubText } from '../common/secrets.js';
+import { MASK, isSecretKey, maskSecrets, scrubText } from '../common/secrets.js';
 
 export const VERSION_HEADER = 'X-OpenStack-Ironic-API-Version';
 const MIN_HEADER = 'X-OpenStack-Ironic-API-Minimum-Version';
@@ -72,6 +72,30 @@ export function decodeFault(text: string): string | undefined {
     if (msg) return String(msg);
   }
   return typeof raw === 'string' ? raw : undefined;
+}
+
+/**
+ * A request body as --debug may show it: secret-keyed values masked, and in a JSON patch the value of every
+ * operation whose path names a secret (`/driver_info/ipmi_password`), which no key=value scrubbing can see.
+ */
+export function scrubPayload(payload: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload);
+  } catch {
+    return scrubText(payload);
+  }
+  if (Array.isArray(doc)) {
+    doc = doc.map((op: unknown) => {
+      if (op === null || typeof op !== 'object' || Array.isArray(op)) return maskSecrets(op);
+      const { path, value } = op as { path?: unknown; value?: unknown };
+      const secretPath = typeof path === 'string' && path.split('/').some((seg) => isSecretKey(seg));
+      return secretPath && value !== undefined ? { ...maskSecrets(op), value: MASK } : maskSecrets(op);
+    });
+  } else {
+    doc = maskSecrets(doc);
+  }
+  return scrubText(JSON.stringify(doc));
 }
 
 function describeFailure(err: unknown): string {
@@ -188,7 +212,7 @@ export class ApiClient {
         .map(([k, v]) => ` -H "${k}: ${k === 'Authorization' ? '***' : v}"`)
         .join('');
       // Bodies carry driver_info passwords on create/set; --debug output must not show them.
-      debug(`REQ: curl -g -i -X ${method} ${url}${hdrs}${payload === undefined ? '' : ` -d '${scrubText(payload)}'`}`);
+      debug(`REQ: curl -g -i -X ${method} ${url}${hdrs}${payload === undefined ? '' : ` -d '${scrubPayload(payload)}'`}`);
     }
     try {
       return await this.#fetch(url, {

@@ -45,7 +45,7 @@ describe.each(DIALECTS)('anvil rekey killed mid-way (%s)', (dialect) => {
   it(`leaves every secret readable with one of the two keys across ${KILLS} kills`, async () => {
     db = await createTestDatabase(dialect);
     stateDir = mkdtempSync(join(tmpdir(), 'anvil-rekey-'));
-    const anvil = await startAnvilProcess(dialect, { reuse: { databaseUrl: db.url, stateDir }, args: ['--encryption-key', KEYS[0]] });
+    const anvil = await startAnvilProcess(dialect, { reuse: { databaseUrl: db.url, stateDir }, args: ['--encryption-key', KEYS[0]], readyTimeoutMs: 60_000 });
     const expected = new Map<string, string>();
     try {
       for (let i = 0; i < NODES; i++) {
