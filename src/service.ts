@@ -1,5 +1,5 @@
 // Starts the all-in-one service: store (migrated), conductor registration, image cache and image server for
-// agents, HTTP API. Returns a handle that stops everything in reverse order.
+// agents, network boot services (boot roots, boot file server, dnsmasq), HTTP API. Returns a handle that stops everything in reverse order.
 import type { ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './common/config.js';
@@ -18,6 +18,7 @@ import { restartConsoles, stopConsoles } from './conductor/console.js';
 import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 import { openConductorImages, type ConductorImages } from './images/agent-images.js';
 import { NodeEventFeed } from './conductor/node-events.js';
+import { startBootServices } from './conductor/boot-environment.js';
 
 export interface RunningService {
   readonly url: string;
@@ -44,7 +45,15 @@ export async function startService(config: Config): Promise<RunningService> {
   // Before any work runs: opening the cache removes what a crash left and starts the agents' image server.
   const images = await openConductorImages(config, tls);
   const events = new NodeEventFeed(t).watch();
-  const ctx = { tables: t, config, registry, work, images, events };
+  // Boot roots, loaders, the boot file server and the supervised dnsmasq, lent to boot and deploy drivers;
+  // the agents' API URL is known once the API listens, so it is read when a node boots.
+  let boundUrl = '';
+  const boot = await startBootServices(config, images, () => boundUrl).catch(async (err: unknown) => {
+    events.close();
+    await images.close();
+    throw err;
+  });
+  const ctx = { tables: t, config, registry, work, images, events, boot, driverEnv: boot.env };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
   await restartConsoles(ctx);
@@ -56,11 +65,13 @@ export async function startService(config: Config): Promise<RunningService> {
     await periodics.stop();
     await stopConsoles(ctx);
     await images.close();
+    await boot.close();
     throw err;
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${tls ? 'https' : 'http'}://${host}:${addr.port}`;
+  boundUrl = url;
   // The same app on further addresses (a provisioning network): agents call back there, operators use loopback.
   const extra: ServerType[] = [];
   try {
@@ -69,6 +80,7 @@ export async function startService(config: Config): Promise<RunningService> {
     for (const s of [server, ...extra]) s.close();
     await periodics.stop();
     await images.close();
+    await boot.close();
     throw err;
   }
   log.info('anvil listening', { url, ...(extra.length ? { extraHosts: config.extraHosts } : {}), database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
@@ -81,6 +93,7 @@ export async function startService(config: Config): Promise<RunningService> {
       await work.idle();
       await stopConsoles(ctx);
       await images.close();
+      await boot.close();
       await registry.unregister().catch(() => undefined);
       await store.close();
     },
