@@ -45,7 +45,12 @@ describe.each(DIALECTS)('anvil rekey killed mid-way (%s)', (dialect) => {
   it(`leaves every secret readable with one of the two keys across ${KILLS} kills`, async () => {
     db = await createTestDatabase(dialect);
     stateDir = mkdtempSync(join(tmpdir(), 'anvil-rekey-'));
-    const anvil = await startAnvilProcess(dialect, { reuse: { databaseUrl: db.url, stateDir }, args: ['--encryption-key', KEYS[0]], readyTimeoutMs: 60_000 });
+    const keyFile = (k: number) => {
+      const f = join(stateDir, `key-${k}`);
+      writeFileSync(f, KEYS[k]!, { mode: 0o600 });
+      return f;
+    };
+    const anvil = await startAnvilProcess(dialect, { reuse: { databaseUrl: db.url, stateDir }, args: ['--encryption-key-file', keyFile(0)], readyTimeoutMs: 60_000 });
     const expected = new Map<string, string>();
     try {
       for (let i = 0; i < NODES; i++) {
@@ -60,16 +65,11 @@ describe.each(DIALECTS)('anvil rekey killed mid-way (%s)', (dialect) => {
     } finally {
       await anvil.stop();
     }
-    const keyFile = (k: number) => {
-      const f = join(stateDir, `key-${k}`);
-      writeFileSync(f, KEYS[k]!, { mode: 0o600 });
-      return f;
-    };
     let current = 0;
     let completed = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       const child = spawn(process.execPath, [ANVIL, 'rekey', '--database-url', db.url, '--state-dir', stateDir,
-        '--encryption-key', KEYS[current]!, '--new-key-file', keyFile(1 - current)], { stdio: ['ignore', 'pipe', 'ignore'] });
+        '--encryption-key-file', keyFile(current), '--new-key-file', keyFile(1 - current)], { stdio: ['ignore', 'pipe', 'ignore'] });
       const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
       // Kill inside the rotation: after it announces its transaction, anywhere up to well past its commit.
       let timer: NodeJS.Timeout | undefined;
@@ -86,7 +86,7 @@ describe.each(DIALECTS)('anvil rekey killed mid-way (%s)', (dialect) => {
     }
     // A full run from whatever key is current completes and keeps every password.
     await new Promise<void>((res, rej) => execFile(process.execPath, [ANVIL, 'rekey', '--database-url', db!.url, '--state-dir', stateDir,
-      '--encryption-key', KEYS[current]!, '--new-key-file', keyFile(1 - current)], (err) => (err ? rej(err) : res())));
+      '--encryption-key-file', keyFile(current), '--new-key-file', keyFile(1 - current)], (err) => (err ? rej(err) : res())));
     expect(await readableWith(db.url, expected)).toBe(1 - current);
     console.log(`rekey-crash (${dialect}): ${KILLS} kills, ${completed} rotations completed before their kill, never torn`);
   }, 180_000);

@@ -68,9 +68,10 @@ describe('secrets never leave a full flow (sqlite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-secrets-'));
     writeHtpasswd(join(dir, 'htpasswd'), { admin: API_PW });
     db = await createTestDatabase('sqlite');
+    writeFileSync(join(dir, 'key'), KEY, { mode: 0o600 });
     [fleet, anvil] = await Promise.all([startBmcs({ count: 1, password: BMC_PW }), startAnvilProcess('sqlite', {
       reuse: { databaseUrl: db.url, stateDir: dir },
-      args: ['--log-level', 'debug', '--encryption-key', KEY, '--auth-strategy', 'http_basic', '--http-basic-auth-user-file', join(dir, 'htpasswd')],
+      args: ['--log-level', 'debug', '--encryption-key-file', join(dir, 'key'), '--auth-strategy', 'http_basic', '--http-basic-auth-user-file', join(dir, 'htpasswd')],
     })]);
   }, 60_000);
   afterAll(async () => {
