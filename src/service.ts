@@ -53,7 +53,7 @@ export async function startService(config: Config): Promise<RunningService> {
     await images.close();
     throw err;
   });
-  const ctx = { tables: t, config, registry, work, images, events, boot, driverEnv: boot.env };
+  const ctx = { tables: t, config, registry, work, images, events, boot };
   await releaseOwnStaleReservations(ctx);
   await failInterruptedAllocations(ctx);
   await restartConsoles(ctx);

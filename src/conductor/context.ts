@@ -1,7 +1,6 @@
 // Everything conductor code needs, passed explicitly.
 import type { Config } from '../common/config.js';
 import type { Tables } from '../db/tables.js';
-import type { DriverEnvironment } from '../drivers/interfaces.js';
 import type { ConductorImages } from '../images/agent-images.js';
 import type { BackgroundWork } from './background-work.js';
 import type { BootServices } from './boot-environment.js';
@@ -15,8 +14,6 @@ export interface ConductorContext {
   readonly work: BackgroundWork;
   /** Image cache and image server for agents; absent in contexts built without them (unit tests). */
   readonly images?: ConductorImages;
-  /** Boot file roots, DHCP provider…: what boot and deploy interfaces use; absent where nothing network-boots. */
-  readonly driverEnv?: DriverEnvironment;
   /** Network boot roots, DHCP provider and the drivers' environment (startBootServices); absent in unit-test contexts. */
   readonly boot?: BootServices;
   /** Live feed of node changes for watchers (the dashboard); absent where nothing watches (unit tests). */

@@ -50,7 +50,7 @@ export class Task implements DriverTask {
   }
 
   get env(): DriverEnvironment {
-    return this.ctx.driverEnv ?? partialEnvironment(this.ctx.config);
+    return this.ctx.boot?.env ?? partialEnvironment(this.ctx.config);
   }
 
   get driver(): ComposedDriver {
