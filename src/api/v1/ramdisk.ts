@@ -31,7 +31,7 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
     Object.assign(config, { agent_token: token, agent_token_required: true });
     return c.json({
       node: {
-        uuid: node.uuid, properties: node.properties, instance_info: maskSecrets(node.instanceInfo),
+        uuid: node.uuid, provision_state: node.provisionState, properties: node.properties, instance_info: maskSecrets(node.instanceInfo),
         driver_internal_info: maskSecrets(node.driverInternalInfo), links: links(c.get('base'), `nodes/${node.uuid}`),
       },
       config,
