@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentProcess, type AgentProcess } from '../support/agent-process.js';
+import { waitFor } from '../support/agent-nodes.js';
 import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
 import { ImageOrigin } from '../support/image-origin.js';
 import { attachLoop, detachLoop, readBytes } from '../support/loop-devices.js';
@@ -41,21 +42,11 @@ describe('direct deploy through the real agent', () => {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   const node = async (uuid: string) => (await api('GET', `/v1/nodes/${uuid}`)).body;
   const settled = (uuid: string, states: string[]) => waitFor(`node in ${states.join('/')}`, async () => {
     const n = await node(uuid);
     return states.includes(n.provision_state) && !n.reservation ? n : null;
-  });
+  }, 60_000);
 
   /** What firmware would do after a network boot: the agent, with the kernel command line, on our disk only. */
   function bootAgent(): AgentProcess {
@@ -145,7 +136,7 @@ describe('direct deploy through the real agent', () => {
       const n = await node(uuid);
       if (n.deploy_step?.step) steps.add(n.deploy_step.step);
       return ['active', 'deploy failed'].includes(n.provision_state) && !n.reservation ? n : null;
-    });
+    }, 60_000);
     expect(done.provision_state, done.last_error).toBe('active');
     expect(done.power_state).toBe('power on');
     expect(done.deploy_step).toEqual({});
@@ -190,12 +181,7 @@ describe('direct deploy through the real agent', () => {
 
   it('undeploys through automated cleaning with the agent: metadata erased, back to available', async () => {
     const uuid = await enrol({ automated_clean: false });
-    await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha } }]);
-    await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' });
-    await settled(uuid, ['wait call-back']);
-    bootAgent();
-    expect((await settled(uuid, ['active', 'deploy failed'])).provision_state).toBe('active');
-    await stopAgents();
+    expect((await deploy(uuid, { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha })).provision_state).toBe('active');
     expect(readBytes(disk, 0, image.length).equals(image)).toBe(true);
     await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'replace', path: '/automated_clean', value: true }]);
     expect((await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'deleted' })).status).toBe(202);
