@@ -28,6 +28,8 @@ export interface RunningService {
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
   readonly images: ConductorImages;
+  /** The live node feed behind the dashboard's event stream. */
+  readonly events: NodeEventFeed;
   close(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ export async function startService(config: Config): Promise<RunningService> {
   }
   log.info('anvil listening', { url, ...(extra.length ? { extraHosts: config.extraHosts } : {}), database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), conductor: registry.hostname, images: images.server.baseUrl });
   return {
-    url, store, tables: t, registry, work, images,
+    url, store, tables: t, registry, work, images, events,
     async close() {
       events.close();
       await Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -31,10 +31,16 @@ function update(patch: Partial<LiveSnapshot>): void {
 
 let source: EventSource | null = null;
 
-export function connectLive(): void {
+/** `resync` runs when the stream comes back after a break: batches sent meanwhile are lost, so views refetch. */
+export function connectLive(resync: () => void): void {
   if (source) return;
   source = new EventSource('/dashboard/events');
-  source.onopen = () => update({ connected: true });
+  let opened = false;
+  source.onopen = () => {
+    if (opened) resync();
+    opened = true;
+    update({ connected: true });
+  };
   source.onerror = () => update({ connected: false });
   source.addEventListener('settings', (e) => {
     const s = JSON.parse((e as MessageEvent<string>).data) as { wait_timeouts: Record<string, number> };

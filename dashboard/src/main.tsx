@@ -33,7 +33,7 @@ function Shell() {
   );
 }
 
-connectLive();
+connectLive(() => void client.invalidateQueries());
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={client}>

@@ -6,7 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DASHBOARD_DIR } from '../../src/api/dashboard/routes.js';
+import { MAX_BACKLOG } from '../../src/api/dashboard/live-events.js';
+import { createApp } from '../../src/api/app.js';
+import { NodeEventFeed } from '../../src/conductor/node-events.js';
 import { DIALECTS } from '../support/databases.js';
+import { waitFor } from '../support/agent-nodes.js';
+import { startTestApi } from '../support/api-client.js';
 import { writeHtpasswd } from '../support/htpasswd.js';
 import { openEventStream, startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
@@ -88,6 +93,58 @@ describe.each(DIALECTS)('dashboard serving (%s)', (dialect) => {
       expect((await stream.next('counts', (c) => c.total === 0)).provision_states).toEqual({});
     } finally {
       await stream.close();
+    }
+  });
+
+  it('lets go of the feed when a client goes away, and HEAD never subscribes', async () => {
+    const feed = s.service.events;
+    // The previous test's stream was closed too: nothing watches once the server has seen it go.
+    const idle = 0;
+    await waitFor('earlier streams to unsubscribe', async () => feed.watchers === idle, 5_000);
+    const streams = await Promise.all([1, 2, 3].map(() => openEventStream(`${s.url}/dashboard/events`)));
+    await Promise.all(streams.map((st) => st.next('counts')));
+    expect(feed.watchers).toBe(idle + 3);
+    for (const st of streams) await st.close();
+    await waitFor('streams to unsubscribe', async () => feed.watchers === idle, 5_000);
+
+    const head = await fetch(`${s.url}/dashboard/events`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expect(feed.watchers).toBe(idle);
+    // The feed keeps nothing for nobody: a write with no watcher leaves no pending batch behind.
+    const created = await fetch(`${s.url}/v1/nodes`, { method: 'POST', headers: V, body: JSON.stringify({ driver: 'fake-hardware' }) });
+    expect(created.status).toBe(201);
+    expect(feed.watchers).toBe(idle);
+    expect((await fetch(`${s.url}/v1/nodes/${(await created.json()).uuid}`, { method: 'DELETE', headers: V })).status).toBe(204);
+  });
+});
+
+describe('dashboard event stream, in-process', () => {
+  it('drops a client that stays connected but stops reading, instead of queueing for it without end', async () => {
+    const api = await startTestApi(DIALECTS[0]!);
+    const feed = new NodeEventFeed(api.tables, 60_000).watch();
+    try {
+      const app = createApp({ store: api.store, tables: api.tables, config: api.config, registry: api.registry, work: api.work, images: api.images, events: feed });
+      // HEAD in-process too (the path the fuzz test takes): no subscription, no body.
+      const head = await app.request('http://127.0.0.1/dashboard/events', { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(feed.watchers).toBe(0);
+      // A body nobody reads: after the first chunks the stream's writes wait for a reader that never comes.
+      const res = await app.request('http://127.0.0.1/dashboard/events');
+      expect(res.status).toBe(200);
+      expect(feed.watchers).toBe(1);
+      // Each flush with a deletion publishes two batches (deleted, counts): enough to overflow the backlog.
+      for (let i = 0; i <= MAX_BACKLOG / 2 && feed.watchers; i++) {
+        feed.nodeDeleted(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+        await feed.flush();
+      }
+      await waitFor('the stalled stream to be dropped', async () => feed.watchers === 0, 5_000);
+      // What was sent before the stall is still readable, then the stream ends.
+      const text = await res.text();
+      expect(text).toMatch(/^event: settings\n/);
+    } finally {
+      feed.close();
+      await api.close();
     }
   });
 });

@@ -54,39 +54,61 @@ const historyView = (h: NodeHistoryRecord) => ({ uuid: h.uuid, node_uuid: h.node
  */
 const memo = new WeakMap<NodeFeedEvent, Promise<Wire | null>>();
 
+/**
+ * Batches a stream may have waiting for its client before it is dropped: a client that stays connected but stops
+ * reading (a suspended laptop) would otherwise hold every later batch in memory. EventSource reconnects, and the
+ * dashboard refetches what it shows when it does.
+ */
+export const MAX_BACKLOG = 500;
+
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' };
+
 export function liveEvents(c: Ctx): Response | Promise<Response> {
   const deps = c.get('deps');
   const feed = deps.events;
   if (!feed) throw new TemporaryFailureError('Live events are not available in this process.');
+  // Hono answers HEAD by running the GET handler and dropping the body unread and uncancelled: a stream opened
+  // here would never learn that nobody listens, and would stay subscribed to the feed for good.
+  if (c.req.method === 'HEAD') return c.body(null, 200, SSE_HEADERS);
   return streamSSE(c, async (stream) => {
     let closed = false;
+    let backlog = 0;
     let chain = Promise.resolve();
-    // One chain per stream keeps the feed's order (a `deleted` never overtakes the `nodes` before it).
-    const send = (w: Promise<Wire | null>) => {
-      chain = chain.then(async () => {
-        const wire = await w;
-        if (wire && !closed) await stream.writeSSE(wire);
-      }).catch(() => { closed = true; });
-    };
     let finish!: () => void;
     const done = new Promise<void>((res) => { finish = res; });
-    const unsubscribe = feed.subscribe((e) => {
-      if (e.kind === 'closed') {
-        closed = true;
-        finish();
+    const end = () => {
+      closed = true;
+      finish();
+    };
+    // One chain per stream keeps the feed's order (a `deleted` never overtakes the `nodes` before it).
+    const enqueue = (write: () => Promise<unknown>) => {
+      if (closed) return;
+      if (++backlog > MAX_BACKLOG) {
+        // Cancels the pending write, so the chain (and the finally below) can finish.
+        stream.abort();
         return;
       }
+      chain = chain.then(async () => {
+        if (!closed) await write();
+      }).then(() => { backlog--; }, end);
+    };
+    const send = (w: Promise<Wire | null>) => enqueue(async () => {
+      const wire = await w;
+      if (wire && !closed) await stream.writeSSE(wire);
+    });
+    const unsubscribe = feed.subscribe((e) => {
+      if (e.kind === 'closed') return end();
       let w = memo.get(e);
       if (!w) memo.set(e, (w = toWire(e, deps.registry)));
       send(w);
     });
-    stream.onAbort(() => { closed = true; finish(); });
+    // Fires when the client goes away (the HTTP server cancels the body) and when the backlog overflows.
+    stream.onAbort(end);
     send(Promise.resolve({ event: 'settings', data: JSON.stringify({ wait_timeouts: waitTimeoutsS(deps.config) }) }));
-    const counts = await feed.counts();
-    send(toWire({ kind: 'counts', counts }, deps.registry));
     // Comments keep proxies and browsers from dropping an idle stream.
-    const beat = setInterval(() => { if (!closed) chain = chain.then(() => stream.write(': keep-alive\n\n')).then(() => undefined, () => { closed = true; }); }, HEARTBEAT_MS);
+    const beat = setInterval(() => enqueue(() => stream.write(': keep-alive\n\n')), HEARTBEAT_MS);
     try {
+      send(feed.counts().then((counts) => toWire({ kind: 'counts', counts }, deps.registry)));
       await done;
     } finally {
       clearInterval(beat);
