@@ -7,6 +7,7 @@ import { log } from '../common/log.js';
 import type { NodeRecord } from '../db/records.js';
 import { nowTimestamp } from '../db/schema.js';
 import type { ConsoleEnvironment, ConsoleInfo, ConsoleInterface, HardwareInterface } from '../drivers/interfaces.js';
+import { bootsOverNetwork, findHardwareType } from '../drivers/hardware-types.js';
 import type { ConductorContext } from './context.js';
 import { composeDriver } from './driver-factory.js';
 import { acquireNode } from './task.js';
@@ -53,7 +54,8 @@ export function consoleState(ctx: Pick<ConductorContext, 'config'>, node: NodeRe
 export async function setConsoleMode(ctx: ConductorContext, node: NodeRecord, enabled: boolean): Promise<void> {
   const impl = consoleOf(ctx, node);
   const portCount = await ctx.tables.ports.count([{ col: 'nodeUuid', op: 'eq', value: node.uuid }]);
-  await impl.validate?.({ node, portCount, config: ctx.config });
+  const networkBoot = bootsOverNetwork(findHardwareType(node.driver, ctx.config.enabledHardwareTypes), node);
+  await impl.validate?.({ node, portCount, networkBoot, config: ctx.config });
   if (enabled) parsePortRange(ctx.config.consolePortRange);
   await acquireNode(ctx, node, enabled ? 'enabling console' : 'disabling console', async (task) => {
     const running = impl.getConsole({ node: task.node }) !== null;

@@ -13,7 +13,7 @@ import type { Tables } from '../db/tables.js';
 import type { NodeRecord } from '../db/records.js';
 import { UniqueViolation } from '../db/repository.js';
 import { KIND_NAMES, INTERFACE_KINDS, type InterfaceKind } from '../drivers/interfaces.js';
-import { defaultInterface, findHardwareType, findInterface, type HardwareType } from '../drivers/hardware-types.js';
+import { bootsOverNetwork, defaultInterface, findHardwareType, findInterface, type HardwareType } from '../drivers/hardware-types.js';
 import type { ConductorRegistry } from './registry.js';
 import { removeNodeData } from './node-data.js';
 import { explainMissedWrite, versionCondition } from './record-writes.js';
@@ -37,6 +37,9 @@ export const PATCHABLE_IN_TRANSITION: ReadonlySet<string> = new Set(['deploy fai
   'clean failed', 'error', 'verifying', 'adopt failed', 'rescue failed', 'unrescue failed', 'service', 'service hold', 'service failed']);
 
 const DELETABLE_STATES = ['manageable', 'enroll', 'adopt failed'];
+
+/** Provision states in which a node's interfaces may change outside maintenance (Ironic's update_node). */
+const INTERFACE_UPDATE_STATES = ['enroll', 'inspecting', 'inspect wait', 'manageable', 'available'];
 
 export async function findNode(tables: Tables, ident: string, minor: number): Promise<NodeRecord> {
   const uuid = normalizeUuid(ident);
@@ -133,15 +136,27 @@ export async function updateNode(deps: NodeServiceDeps, node: NodeRecord, change
     throw new InvalidStateError(`Node ${node.uuid} can not be updated while a state transition is in progress.`);
   }
   const next: NodeRecord = { ...node, ...changes };
-  const driverChanged = changes.driver !== undefined && changes.driver !== node.driver;
-  const touchesInterfaces = KIND_NAMES.some((k) => ifaceProp(k) in changes);
-  if (driverChanged || touchesInterfaces || 'conductorGroup' in changes) {
+  // Ironic treats a PATCH naming /driver as a driver change even when the value stays the same.
+  const driverChanged = changes.driver !== undefined;
+  const touched = KIND_NAMES.filter((k) => ifaceProp(k) in changes && changes[ifaceProp(k)] !== node[ifaceProp(k)]);
+  if (touched.length && !INTERFACE_UPDATE_STATES.includes(node.provisionState) && !node.maintenance) {
+    throw new InvalidStateError(`Node ${node.uuid} can not have ${touched[0]}_interface updated unless it is in one of allowed ` +
+      `(${INTERFACE_UPDATE_STATES.join(', ')}) states or in maintenance mode.`);
+  }
+  if (driverChanged || touched.length || 'conductorGroup' in changes) {
     const type = await hardwareTypeFor(deps, next.driver, next.conductorGroup);
-    if (driverChanged && opts.resetInterfaces !== false) {
+    // As Ironic: a new driver keeps the node's interfaces unless reset_interfaces=true asks for the new
+    // driver's defaults (interfaces named in the same PATCH are kept either way).
+    if (driverChanged && opts.resetInterfaces === true) {
       for (const kind of KIND_NAMES) if (!(ifaceProp(kind) in changes)) (next as unknown as Record<string, unknown>)[ifaceProp(kind)] = null;
     }
-    Object.assign(next, resolveInterfaces(type, next, false));
-  } else if (opts.resetInterfaces !== undefined) {
+    try {
+      Object.assign(next, resolveInterfaces(type, next, false));
+    } catch (err) {
+      if (!(err instanceof InvalidParameterValueError) || !driverChanged || opts.resetInterfaces === true) throw err;
+      throw new InvalidParameterValueError(`${err.message} Pass reset_interfaces=true (baremetal node set --driver ${next.driver} --reset-interfaces) to reset the interfaces to the new driver's defaults.`);
+    }
+  } else if (opts.resetInterfaces === true) {
     throw new InvalidParameterValueError('The reset_interfaces parameter can only be used when changing the node\'s driver.');
   }
   if ('chassisUuid' in changes) await checkChassis(deps.tables, changes.chassisUuid);
@@ -229,6 +244,7 @@ const VALIDATE_KINDS: InterfaceKind[] = ['boot', 'deploy', 'management', 'networ
 export async function validateNode(deps: NodeServiceDeps, node: NodeRecord, minor: number): Promise<ValidationReport> {
   const type = findHardwareType(node.driver, deps.config.enabledHardwareTypes);
   const portCount = await deps.tables.ports.count([{ col: 'nodeUuid', op: 'eq', value: node.uuid }]);
+  const networkBoot = bootsOverNetwork(type, node);
   const report: ValidationReport = {};
   for (const kind of VALIDATE_KINDS) {
     if (INTERFACE_KINDS[kind] > minor && kind === 'firmware') continue;
@@ -239,7 +255,7 @@ export async function validateNode(deps: NodeServiceDeps, node: NodeRecord, mino
       report[kind] = { result: false, reason: `Driver ${node.driver} does not support ${kind} (disabled or not implemented).` };
     } else {
       try {
-        await impl.validate?.({ node, portCount, config: deps.config });
+        await impl.validate?.({ node, portCount, networkBoot, config: deps.config });
         report[kind] = { result: true };
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

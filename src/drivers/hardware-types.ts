@@ -1,6 +1,7 @@
 // Hardware types (Ironic's "drivers") as data: for each interface kind, the ordered list of implementations
 // it accepts. The first entry is the default; a node may pick any listed entry through <kind>_interface.
-import { KIND_NAMES, type HardwareInterface, type InterfaceKind, type PropertySpec } from './interfaces.js';
+import type { NodeRecord } from '../db/records.js';
+import { KIND_NAMES, type BootInterface, type HardwareInterface, type InterfaceKind, type PropertySpec } from './interfaces.js';
 import { fake } from './fake/fake-interfaces.js';
 import { noop, unsupported } from './noop/noop-interfaces.js';
 import { IpmitoolManagement, IpmitoolPower, IpmitoolVendor } from './ipmitool/ipmitool-interfaces.js';
@@ -53,6 +54,12 @@ export const HARDWARE_TYPES: readonly HardwareType[] = [
 export function findHardwareType(name: string, enabled: readonly string[]): HardwareType | undefined {
   if (!enabled.includes(name)) return undefined;
   return HARDWARE_TYPES.find((t) => t.name === name);
+}
+
+/** Whether the node's boot interface boots it over the network (and so needs a port). */
+export function bootsOverNetwork(type: HardwareType | undefined, node: NodeRecord): boolean {
+  const boot = type && findInterface(type, 'boot', node.bootInterface ?? '');
+  return Boolean(boot && (boot as BootInterface).networkBoot);
 }
 
 export function defaultInterface(type: HardwareType, kind: InterfaceKind): HardwareInterface {

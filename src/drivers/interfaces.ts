@@ -20,6 +20,8 @@ export interface PropertySpec {
 export interface ValidationContext {
   readonly node: NodeRecord;
   readonly portCount: number;
+  /** The node's boot interface boots it over the network (PXE/iPXE), so booting needs one of its ports. */
+  readonly networkBoot: boolean;
   /** The service configuration (allowed file:// roots, checksum policy, …). */
   readonly config: Config;
 }
@@ -232,6 +234,8 @@ export interface DriverTask extends DriverCall {
 /** Network boot (PXE/iPXE/HTTP boot, virtual media): what the node boots before and after the image is on disk. */
 export interface BootInterface extends HardwareInterface {
   readonly kind: 'boot';
+  /** Boots the node over the network from one of its ports (what deploy validation asks ports for). */
+  readonly networkBoot?: boolean;
   /**
    * Everything the node needs to boot its ramdisk at the next power on: kernel and ramdisk placed, boot
    * config written under the names the firmware asks for, DHCP answering, boot device set. Does not power

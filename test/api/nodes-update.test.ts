@@ -60,16 +60,54 @@ describe.each(DIALECTS)('node updates on %s', (dialect) => {
     expect((await api.get(`/v1/nodes/${uuid}`)).body).toEqual(before);
   });
 
-  it('resets interfaces to the new driver\'s defaults when the driver changes', async () => {
-    const n = await api.post('/v1/nodes', { driver: 'fake-hardware' });
-    const r = await api.patch(`/v1/nodes/${n.body.uuid}`, [{ op: 'replace', path: '/driver', value: 'ipmi' }]);
-    expect(r.status).toBe(200);
-    expect(r.body.power_interface).toBe('ipmitool');
-    expect(r.body.deploy_interface).toBe('direct');
-    const keep = await api.patch(`/v1/nodes/${n.body.uuid}?reset_interfaces=false`, [{ op: 'replace', path: '/driver', value: 'fake-hardware' }]);
-    expect(keep.status).toBe(400);
-    const noDriver = await api.patch(`/v1/nodes/${n.body.uuid}?reset_interfaces=true`, [{ op: 'add', path: '/extra/a', value: 1 }]);
+  it('keeps interfaces on a driver change unless reset_interfaces=true, as Ironic does', async () => {
+    const n = (await api.post('/v1/nodes', { driver: 'ipmi', boot_interface: 'pxe', deploy_interface: 'ramdisk' })).body;
+    const before = (await api.get(`/v1/nodes/${n.uuid}`)).body;
+    // ipmi's vendor interface stays and manual-management has none: refused, with the way out named.
+    const refused = await api.patch(`/v1/nodes/${n.uuid}`, [{ op: 'replace', path: '/driver', value: 'manual-management' },
+      { op: 'replace', path: '/power_interface', value: 'fake' }, { op: 'replace', path: '/management_interface', value: 'noop' }]);
+    expect(refused.status).toBe(400);
+    expect(refused.error).toMatch(/"ipmitool" of kind vendor is not supported by hardware type manual-management.*reset_interfaces=true/);
+    expect((await api.get(`/v1/nodes/${n.uuid}`)).body).toEqual(before);
+
+    const kept = await api.patch(`/v1/nodes/${n.uuid}?reset_interfaces=false`, [{ op: 'replace', path: '/driver', value: 'manual-management' },
+      { op: 'replace', path: '/power_interface', value: 'fake' }, { op: 'replace', path: '/management_interface', value: 'noop' },
+      { op: 'replace', path: '/vendor_interface', value: 'no-vendor' }]);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ driver: 'manual-management', boot_interface: 'pxe', deploy_interface: 'ramdisk', power_interface: 'fake' });
+
+    // Reset: every interface the PATCH does not name goes to the new driver's default.
+    const reset = await api.patch(`/v1/nodes/${n.uuid}?reset_interfaces=true`, [{ op: 'replace', path: '/driver', value: 'ipmi' },
+      { op: 'replace', path: '/boot_interface', value: 'pxe' }]);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ boot_interface: 'pxe', deploy_interface: 'direct', power_interface: 'ipmitool',
+      management_interface: 'ipmitool', vendor_interface: 'ipmitool', console_interface: 'no-console' });
+
+    const fake = (await api.post('/v1/nodes', { driver: 'fake-hardware' })).body;
+    expect((await api.patch(`/v1/nodes/${fake.uuid}`, [{ op: 'replace', path: '/driver', value: 'ipmi' }])).status).toBe(400);
+    const moved = await api.patch(`/v1/nodes/${fake.uuid}?reset_interfaces=True`, [{ op: 'replace', path: '/driver', value: 'ipmi' }]);
+    expect(moved.body).toMatchObject({ driver: 'ipmi', power_interface: 'ipmitool', boot_interface: 'ipxe' });
+
+    const noDriver = await api.patch(`/v1/nodes/${n.uuid}?reset_interfaces=true`, [{ op: 'add', path: '/extra/a', value: 1 }]);
     expect(noDriver.status).toBe(400);
+    expect(noDriver.error).toBe('The reset_interfaces parameter can only be used when changing the node\'s driver.');
+    expect((await api.patch(`/v1/nodes/${n.uuid}?reset_interfaces=false`, [{ op: 'add', path: '/extra/a', value: 1 }])).status).toBe(200);
+    const old = await api.patch(`/v1/nodes/${n.uuid}?reset_interfaces=true`, [{ op: 'replace', path: '/driver', value: 'ipmi' }], { 'X-OpenStack-Ironic-API-Version': '1.44' });
+    expect(old.status).toBe(406);
+  });
+
+  it('changes interfaces only in enroll, inspecting, inspect wait, manageable and available or in maintenance', async () => {
+    const n = (await api.post('/v1/nodes', { driver: 'fake-hardware' })).body;
+    const rec = (await api.tables.nodes.findBy('uuid', n.uuid))!;
+    await api.tables.nodes.update(rec.id, { provisionState: 'active' });
+    const change = [{ op: 'replace', path: '/deploy_interface', value: 'direct' }];
+    const active = await api.patch(`/v1/nodes/${n.uuid}`, change);
+    expect(active.status).toBe(409);
+    expect(active.error).toBe(`Node ${n.uuid} can not have deploy_interface updated unless it is in one of allowed ` +
+      '(enroll, inspecting, inspect wait, manageable, available) states or in maintenance mode.');
+    expect((await api.patch(`/v1/nodes/${n.uuid}`, [{ op: 'replace', path: '/deploy_interface', value: 'fake' }])).status).toBe(200);
+    await api.tables.nodes.update(rec.id, { maintenance: true });
+    expect((await api.patch(`/v1/nodes/${n.uuid}`, change)).body.deploy_interface).toBe('direct');
   });
 
   it('refuses changes while locked or in transition, and clears maintenance details', async () => {
@@ -109,6 +147,17 @@ describe.each(DIALECTS)('node updates on %s', (dialect) => {
     expect(r.body.rescue.reason).toBe('Driver ipmi does not support rescue (disabled or not implemented).');
     await api.patch(`/v1/nodes/${uuid}`, [{ op: 'remove', path: '/driver_info/ipmi_address' }]);
     expect((await api.get(`/v1/nodes/${uuid}/validate`)).body.power).toEqual({ result: false, reason: "Missing the following IPMI credentials in node's driver_info: ipmi_address." });
+  });
+
+  it('asks a direct deploy for ports only when the boot interface boots over the network (recorded Ironic answer)', async () => {
+    const n = (await api.post('/v1/nodes', fixture('53-create-node-fake-hardware').request.body)).body;
+    const recorded = fixture('59-patch-node-deploy-interface-direct');
+    expect((await api.patch(`/v1/nodes/${n.uuid}`, recorded.request.body)).status).toBe(200);
+    const ironic = JSON.parse(JSON.stringify(fixture('60-get-node-direct-validate').response.body).replaceAll(recorded.request.path.split('/').pop()!, n.uuid));
+    const fakeBoot = (await api.get(`/v1/nodes/${n.uuid}/validate`)).body;
+    for (const kind of Object.keys(ironic)) expect(fakeBoot[kind], kind).toEqual(ironic[kind]);
+    await api.patch(`/v1/nodes/${n.uuid}`, [{ op: 'replace', path: '/boot_interface', value: 'ipxe' }]);
+    expect((await api.get(`/v1/nodes/${n.uuid}/validate`)).body.deploy).toEqual({ result: false, reason: `Node ${n.uuid} does not have any port associated with it` });
   });
 
   it('manages traits', async () => {

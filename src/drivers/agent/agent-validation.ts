@@ -21,7 +21,8 @@ export const AGENT_PROPERTIES: Readonly<Record<string, PropertySpec>> = {
  * are refused now, not after a download), and a declared disk format Anvil knows.
  */
 export async function validateDirect(ctx: ValidationContext): Promise<void> {
-  requirePort(ctx);
+  // Ironic's agent deploy checks its boot interface: ports only matter when that boots over the network.
+  if (ctx.networkBoot) requirePort(ctx);
   const info = ctx.node.instanceInfo;
   const raw = info.image_source;
   if (raw === undefined || raw === null || raw === '') {
@@ -40,7 +41,7 @@ export async function validateDirect(ctx: ValidationContext): Promise<void> {
   parseDeclaredFormat(info.image_disk_format);
 }
 
-/** The ramdisk deploy boots what the node runs: it needs a port to boot from. */
+/** The ramdisk deploy boots what the node runs: over the network, it needs a port to boot from. */
 export function validateRamdisk(ctx: ValidationContext): void {
-  requirePort(ctx);
+  if (ctx.networkBoot) requirePort(ctx);
 }

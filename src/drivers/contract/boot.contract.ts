@@ -67,15 +67,15 @@ export function bootContract(label: string, impl: BootInterface, h: BootHarness)
       expect(impl.name).toMatch(/^[a-z][a-z0-9-]*$/);
       for (const spec of Object.values(impl.properties)) expect(spec.description.length).toBeGreaterThan(0);
       const task = await h.task();
-      await expect(Promise.resolve().then(() => impl.validate?.({ node: task.node, portCount: task.ports.length, config: h.config ?? testConfig() }))).resolves.toBeUndefined();
+      await expect(Promise.resolve().then(() => impl.validate?.({ node: task.node, portCount: task.ports.length, networkBoot: Boolean(impl.networkBoot), config: h.config ?? testConfig() }))).resolves.toBeUndefined();
     });
 
     if (!h.lenientValidation) {
       it('refuses a node without ports or without deploy_kernel/deploy_ramdisk', async () => {
         const task = await h.task();
-        await expect(Promise.resolve().then(() => impl.validate?.({ node: task.node, portCount: 0, config: h.config ?? testConfig() }))).rejects.toBeInstanceOf(MissingParameterValueError);
+        await expect(Promise.resolve().then(() => impl.validate?.({ node: task.node, portCount: 0, networkBoot: Boolean(impl.networkBoot), config: h.config ?? testConfig() }))).rejects.toBeInstanceOf(MissingParameterValueError);
         const bare = await h.task({ noDeployImages: true });
-        await expect(Promise.resolve().then(() => impl.validate?.({ node: bare.node, portCount: 1, config: h.config ?? testConfig() }))).rejects.toThrow(/deploy_kernel/);
+        await expect(Promise.resolve().then(() => impl.validate?.({ node: bare.node, portCount: 1, networkBoot: Boolean(impl.networkBoot), config: h.config ?? testConfig() }))).rejects.toThrow(/deploy_kernel/);
       });
 
       it('refuses to boot the rescue ramdisk when rescue_kernel/rescue_ramdisk are missing', async () => {

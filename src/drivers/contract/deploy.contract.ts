@@ -91,7 +91,7 @@ export function deployContract(label: string, impl: DeployInterface, h: DeployHa
     }), timeoutMs);
 
     it('validates without touching anything', () => withTask(async (task) => {
-      await Promise.resolve(impl.validate?.({ node: task.node, portCount: task.ports.length, config: testConfig() }));
+      await Promise.resolve(impl.validate?.({ node: task.node, portCount: task.ports.length, networkBoot: true, config: testConfig() }));
     }));
   });
 }

@@ -36,7 +36,7 @@ export function managementContract(label: string, impl: ManagementInterface, h: 
     it('declares itself and supports at least pxe and disk', async () => {
       expect(impl.kind).toBe('management');
       const node = await h.node();
-      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, config: testConfig() }))).resolves.toBeUndefined();
+      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, networkBoot: false, config: testConfig() }))).resolves.toBeUndefined();
       const devices = await impl.supportedBootDevices({ node });
       expect(devices).toEqual(expect.arrayContaining(['pxe', 'disk']));
     });

@@ -37,7 +37,7 @@ export function powerContract(label: string, impl: PowerInterface, h: PowerHarne
       expect(impl.name).toMatch(/^[a-z][a-z0-9-]*$/);
       for (const spec of Object.values(impl.properties)) expect(spec.description.length).toBeGreaterThan(0);
       const node = await h.node();
-      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, config: testConfig() }))).resolves.toBeUndefined();
+      await expect(Promise.resolve().then(() => impl.validate?.({ node, portCount: 0, networkBoot: false, config: testConfig() }))).resolves.toBeUndefined();
     });
 
     it('powers on and off, as seen by the hardware and by getPowerState', async () => {

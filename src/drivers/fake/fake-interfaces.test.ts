@@ -99,7 +99,7 @@ describe('fake interfaces', () => {
   });
 
   it('validates its knobs', () => {
-    expect(() => FakePower.validate!({ node: testNode({ driverInfo: { fake_power_delay_ms: 'soon' } }), portCount: 0, config: testConfig() })).toThrow(/non-negative integer/);
+    expect(() => FakePower.validate!({ node: testNode({ driverInfo: { fake_power_delay_ms: 'soon' } }), portCount: 0, networkBoot: false, config: testConfig() })).toThrow(/non-negative integer/);
   });
 
   it('uses the node boot mode for the EFI flag, UEFI by default', async () => {

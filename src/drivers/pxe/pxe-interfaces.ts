@@ -36,7 +36,7 @@ async function validateBoot(ctx: ValidationContext): Promise<void> {
 
 function networkBoot(kind: NetworkBootKind): BootInterface {
   return defineInterface<BootInterface>({
-    kind: 'boot', name: kind, properties: BOOT_PROPERTIES, validate: validateBoot,
+    kind: 'boot', name: kind, networkBoot: true, properties: BOOT_PROPERTIES, validate: validateBoot,
     prepareRamdisk: (task, purpose) => prepareRamdisk(kind, task, purpose),
     cleanUpRamdisk: cleanNodeBoot,
     prepareInstance: (task) => prepareInstance(kind, task),
