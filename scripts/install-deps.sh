@@ -2,7 +2,7 @@
 # Installs what Anvil needs on a fresh Debian 12 machine: the Debian packages the service runs (network boot
 # loaders, dnsmasq), Node packages (which also builds dist/) and,
 # with --test, the Debian packages the test suite talks to (the stock `baremetal` client, ipmitool,
-# the OpenIPMI simulator, socat (the ipmitool-socat serial console), genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
+# the OpenIPMI simulator, python3-sushy and redfishtool (Redfish clients for the lab's Redfish BMCs), socat (the ipmitool-socat serial console), genisoimage for config drives and ISO images, qemu-utils whose qemu-img the
 # service also runs to convert qcow2/vmdk/vhd/vhdx images to raw, apache2-utils whose htpasswd makes the
 # bcrypt user files of the authentication tests, fdisk and gdisk whose sfdisk and sgdisk the deploy agent
 # runs for config drive partitions, Chromium for the dashboard's browser tests). Safe to re-run: packages
@@ -46,6 +46,9 @@ if [ "$want_test" = 1 ]; then
   pkgs="$pkgs grub-pc-bin grub-efi-amd64-bin mtools dosfstools"
   # `anvil lab` and its tests: the firmware's DHCP client (busybox udhcpc), TFTP/HTTP (curl), namespaces (iproute2)
   pkgs="$pkgs busybox curl iproute2"
+  # the lab's Redfish BMCs are proven against Redfish clients nobody here wrote: Debian's sushy (Ironic's
+  # library) and DMTF's redfishtool (test/integration/redfish-bmc.test.ts)
+  pkgs="$pkgs python3-sushy redfishtool"
   # `npm run bench -- --only api`: wrk is the load generator (a Node client tops out below the server)
   pkgs="$pkgs wrk"
   # the dashboard's browser tests (playwright-core drives Debian's Chromium)

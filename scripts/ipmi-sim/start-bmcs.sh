@@ -118,12 +118,7 @@ EMU
   if [ -n "${BMC_MACHINE_CMD:-}" ]; then
     printf '%s\n' "$BMC_MACHINE_CMD" > "$dir/machine.sh"
   else
-    cat > "$dir/machine.sh" <<'MACHINE'
-# The default machine: says what it booted from, then idles until power off (SIGTERM).
-echo "$(date +%FT%T) machine $BMC_PORT on: bootdev=$BMC_BOOTDEV power-on=$BMC_POWER_ON_COUNT"
-trap 'echo "$(date +%FT%T) machine $BMC_PORT off"; kill $nap 2>/dev/null; exit 0' TERM INT
-while :; do sleep 1000 & nap=$!; wait $nap; done
-MACHINE
+    cp "$HERE/idle-machine.sh" "$dir/machine.sh"
   fi
 }
 

@@ -14,7 +14,12 @@ export interface AgentCertificate {
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-export async function generateCertificate(address: string, validDays = 90): Promise<AgentCertificate> {
+/**
+ * `selfTrusted`: also mark the certificate as its own CA (critical basicConstraints CA:TRUE), for clients whose
+ * OpenSSL accepts a self-signed certificate as a trust anchor only then (Python's requests with `verify=<file>`;
+ * the lab's Redfish BMCs use this).
+ */
+export async function generateCertificate(address: string, validDays = 90, opts: { selfTrusted?: boolean } = {}): Promise<AgentCertificate> {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
@@ -29,7 +34,10 @@ export async function generateCertificate(address: string, validDays = 90): Prom
     signingAlgorithm: ALG,
     // As IPA's: only a critical subjectAltName naming the address (no CA constraints, which would stop
     // clients from pinning the certificate as its own trust anchor).
-    extensions: [new x509.SubjectAlternativeNameExtension([san], true)],
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([san], true),
+      ...(opts.selfTrusted ? [new x509.BasicConstraintsExtension(true, undefined, true)] : []),
+    ],
   });
   const keyPem = KeyObject.from((keys as CryptoKeyPair).privateKey).export({ format: 'pem', type: 'pkcs8' }) as string;
   return { certPem: cert.toString('pem') + '\n', keyPem };
