@@ -31,7 +31,7 @@ export const SETTINGS = {
   conductorHostname: { kind: 'string', shownDefault: "the machine's hostname", default: () => hostname(), doc: 'Name this conductor registers under (`/v1/conductors`, node `reservation`).' },
   conductorGroup: { kind: 'string', default: () => '', doc: 'Conductor group of this process.' },
   enabledHardwareTypes: {
-    kind: 'list', default: () => ['ipmi', 'fake-hardware', 'manual-management'],
+    kind: 'list', default: () => ['ipmi', 'redfish', 'fake-hardware', 'manual-management'],
     doc: 'Hardware types (drivers) nodes may use, comma separated.',
   },
   maxLimit: { kind: 'integer', min: 1, default: () => 1000, doc: 'Largest page size for list requests (Ironic `[api]max_limit`).' },

@@ -42,6 +42,13 @@ export function scrubText(text: string): string {
     .replace(TEXT_PAIR_RE, `$1${MASK}`);
 }
 
+/** Removes every literal secret (long enough to be matched safely), then key=value shaped ones. */
+export function scrubKnownSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(MASK);
+  return scrubText(out);
+}
+
 // ---- encryption at rest -------------------------------------------------------------------------
 
 const ENC_PREFIX = 'anvil-enc:v1:';

@@ -10,6 +10,7 @@ import { IpxeBoot, PxeBoot } from './pxe/pxe-interfaces.js';
 import { AgentRaid, DirectDeploy, RamdiskDeploy } from './agent/agent-interfaces.js';
 import { AgentInspect } from './agent/agent-inspect.js';
 import { AgentRescue } from './agent/agent-rescue.js';
+import { RedfishBios, RedfishInspect, RedfishManagement, RedfishPower } from './redfish/redfish-interfaces.js';
 
 export type HardwareType = {
   readonly name: string;
@@ -43,6 +44,13 @@ export const HARDWARE_TYPES: readonly HardwareType[] = [
     console: [unsupported('console'), IpmitoolSocatConsole],
     power: [IpmitoolPower], raid: [unsupported('raid'), AgentRaid], vendor: [IpmitoolVendor, unsupported('vendor')],
     inspect: inspectKinds([unsupported('inspect')]), rescue: rescueKinds([unsupported('rescue')]),
+  }),
+  defineHardwareType('redfish', {
+    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [RedfishManagement, noop('management')],
+    power: [RedfishPower], raid: [unsupported('raid'), AgentRaid],
+    // redfish BIOS first, so /bios answers without an opt-in; out-of-band inspection beside the agent's.
+    bios: [RedfishBios, unsupported('bios')],
+    inspect: inspectKinds([unsupported('inspect'), RedfishInspect]), rescue: rescueKinds([unsupported('rescue')]),
   }),
   defineHardwareType('manual-management', {
     boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [noop('management'), fake('management')],

@@ -30,7 +30,7 @@ describe.each(DIALECTS)('conductors API (%s)', (dialect) => {
     const detail = await api.get('/v1/conductors?detail=True', at(FIXTURE_VERSION));
     const full = detail.body.conductors.find((c: { hostname: string }) => c.hostname === 'test-conductor');
     expect(Object.keys(full)).toEqual(Object.keys(fixture('52-get-conductors-detail').response.body.conductors[0]));
-    expect([...full.drivers].sort()).toEqual(['fake-hardware', 'ipmi', 'manual-management']);
+    expect([...full.drivers].sort()).toEqual(['fake-hardware', 'ipmi', 'manual-management', 'redfish']);
     expect((await api.get('/v1/conductors/test-conductor', at(FIXTURE_VERSION))).body).toEqual(full);
   });
 

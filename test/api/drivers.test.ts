@@ -8,6 +8,9 @@ import { FIXTURE_VERSION, keysOf, fixture } from '../support/fixtures.js';
 
 const at = (v: string) => ({ 'X-OpenStack-Ironic-API-Version': v });
 const AT_FIXTURE = at(FIXTURE_VERSION);
+/** Hardware types Anvil enables beyond the recorded Ironic (which ran without redfish). */
+const ANVIL_TYPES = ['redfish'];
+const recordedOnly = (list: { name: string }[]) => list.filter((d) => !ANVIL_TYPES.includes(d.name));
 const byName = (list: { name: string; [k: string]: unknown }[]) => Object.fromEntries(list.map((d) => [d.name, d]));
 
 /** Interfaces Anvil enables beyond the recorded Ironic 21.4 (which predates in-band inspection without inspector). */
@@ -37,7 +40,8 @@ describe.each(DIALECTS)('drivers API (%s)', (dialect) => {
   it('lists the active hardware types like the recording (45)', async () => {
     const res = await api.get('/v1/drivers', AT_FIXTURE);
     const recorded = fixture('45-get-drivers').response.body.drivers;
-    expect(res.body.drivers.map((d: { name: string }) => d.name)).toEqual(recorded.map((d: { name: string }) => d.name));
+    expect(recordedOnly(res.body.drivers).map((d) => d.name)).toEqual(recorded.map((d: { name: string }) => d.name));
+    expect(res.body.drivers.map((d: { name: string }) => d.name)).toContain('redfish');
     for (const d of res.body.drivers) {
       expect(Object.keys(d)).toEqual(Object.keys(recorded[0]));
       expect(d.hosts).toEqual(['test-conductor']);
@@ -82,7 +86,7 @@ describe.each(DIALECTS)('drivers API (%s)', (dialect) => {
 
   it('answers type, detail and fields like Ironic', async () => {
     expect((await api.get('/v1/drivers?type=classic')).body).toEqual({ drivers: [] });
-    expect((await api.get('/v1/drivers?type=dynamic')).body.drivers).toHaveLength(3);
+    expect((await api.get('/v1/drivers?type=dynamic')).body.drivers).toHaveLength(4);
     expectIronicError(await api.get('/v1/drivers?type=modern'), 400, '"type" filter must be one of "classic" or "dynamic", if specified.');
     expectIronicError(await api.get('/v1/drivers?type=dynamic', at('1.29')), 406);
     expectIronicError(await api.get('/v1/drivers?detail=true', at('1.29')), 406);
@@ -105,6 +109,23 @@ describe.each(DIALECTS)('drivers API (%s)', (dialect) => {
     const res = await api.get(unknown.request.path, AT_FIXTURE);
     expectIronicError(res, unknown.response.status, recordedFault(unknown));
     expectIronicError(await api.get('/v1/drivers/no-such-driver/properties'), 404, recordedFault(unknown));
+  });
+
+  it('offers the redfish hardware type with Ironic\'s interfaces and driver_info keys', async () => {
+    const one = (await api.get('/v1/drivers/redfish', at('1.89'))).body;
+    expect(one).toMatchObject({
+      name: 'redfish', default_power_interface: 'redfish', enabled_power_interfaces: ['redfish'],
+      default_management_interface: 'redfish', default_boot_interface: 'ipxe', default_bios_interface: 'redfish',
+      default_inspect_interface: 'no-inspect', default_deploy_interface: 'direct',
+    });
+    expect(one.enabled_management_interfaces).toEqual(expect.arrayContaining(['redfish', 'noop']));
+    expect(one.enabled_inspect_interfaces).toEqual(expect.arrayContaining(['redfish', 'agent', 'no-inspect']));
+    expect(one.enabled_boot_interfaces).toEqual(expect.arrayContaining(['ipxe', 'pxe']));
+    const props = (await api.get('/v1/drivers/redfish/properties', at('1.89'))).body as Record<string, string>;
+    for (const key of ['redfish_address', 'redfish_system_id', 'redfish_username', 'redfish_password', 'redfish_verify_ca', 'redfish_auth_type',
+      'deploy_kernel', 'deploy_ramdisk']) expect(typeof props[key], key).toBe('string');
+    expect(props.redfish_address).toMatch(/Required\./);
+    expect(Object.keys(props).some((k) => k.startsWith('ipmi_'))).toBe(false);
   });
 
   it('lists only drivers served by an alive conductor and enabled in the configuration', async () => {

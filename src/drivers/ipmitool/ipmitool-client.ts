@@ -3,7 +3,7 @@
 // different BMCs proceed in parallel. Failures come out as IpmitoolError with a scrubbed, secret-free text.
 import { spawn } from 'node:child_process';
 import { log } from '../../common/log.js';
-import { MASK, scrubText } from '../../common/secrets.js';
+import { scrubKnownSecrets } from '../../common/secrets.js';
 import { buildInvocation, DEFAULT_TUNING, kgKeyNeedsArgv, secretsOf, type IpmiSettings, type TransportTuning } from './ipmitool-args.js';
 
 /** Why a call failed: `auth` and `command` are final, `unreachable` and `timeout` were retried first. */
@@ -68,9 +68,7 @@ export function classifyFailure(stderr: string): { kind: Exclude<IpmiFailureKind
 
 /** Removes every literal secret (long enough to be matched safely) and then key=value shaped ones. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(MASK);
-  return scrubText(out);
+  return scrubKnownSecrets(text, secrets);
 }
 
 // The tail of each BMC's queue. A run waits for the previous run on the same BMC, never for the retry
