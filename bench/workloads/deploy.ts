@@ -6,7 +6,7 @@
 // onto a loop device (`dd`, same run, same kind of device) and the agents' peak RSS are reported beside them.
 // Needs root (namespaces, loop devices) and the lab's packages (scripts/install-deps.sh --test).
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,7 @@ import { startLab, type Lab } from '../../test/support/lab.js';
 import { ImageOrigin } from '../../test/support/image-origin.js';
 import { netnsPids } from '../../src/lab/network.js';
 import type { LoadResult } from '../http-load.js';
+import { sha256Of } from '../../src/images/digests.js';
 import { fmt } from '../report.js';
 import type { BenchContext, PreparedGroup, WorkloadGroup, WorkloadOutcome } from './types.js';
 
@@ -29,19 +30,21 @@ interface Phases {
   active: number;
 }
 
-function makeImage(path: string, size: number): string {
+/**
+ * Random bytes with a GPT (sgdisk) over them: the agent, like IPA, refuses a whole-disk image that leaves no
+ * partition table on the disk.
+ */
+async function makeImage(path: string, size: number): Promise<string> {
   const block = randomBytes(MiB);
-  const hash = createHash('sha256');
   const fd = openSync(path, 'w');
   try {
-    for (let done = 0; done < size; done += MiB) {
-      writeSync(fd, block);
-      hash.update(block);
-    }
+    for (let done = 0; done < size; done += MiB) writeSync(fd, block);
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  const r = spawnSync('sgdisk', ['-o', '-n', '1:2048:0', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sgdisk failed: ${r.stderr}`);
+  return (await sha256Of(path)).digest;
 }
 
 /** MB/s of `dd` writing the image onto a loop device with one flush at the end: the machine's write limit. */
@@ -120,7 +123,7 @@ function prepare(ctx: BenchContext): PreparedGroup {
         const origin = await ImageOrigin.start();
         try {
           const image = join(lab.dir, '..', 'bench-image.raw');
-          const sha = makeImage(image, IMAGE_BYTES);
+          const sha = await makeImage(image, IMAGE_BYTES);
           const url = origin.route('/bench-image.raw', { file: image });
           const api = lab.api!;
           for (const vm of lab.vms) {

@@ -18,7 +18,8 @@ import { IronicClient } from './ironic-client.js';
 import type { AgentOptions } from './options.js';
 import type { AgentRuntime } from './runtime.js';
 import { AgentServer } from './server.js';
-import { generateCertificate, type AgentCertificate } from './tls.js';
+import type { AgentCertificate } from './tls.js';
+import { makeCertificate } from './tls-child.js';
 
 const MIN_TOKEN_LENGTH = 32;
 const INSPECTION_STATES = new Set(['inspect wait', 'inspecting']);
@@ -63,6 +64,14 @@ export async function runAgent(options: AgentOptions, logLines: () => readonly s
     stopServing: (reason) => stopServing(reason), logLines,
   };
 
+  // The certificate needs only the address the agent advertises: it is made while inspection and lookup run.
+  // Should the network not route yet, both are worked out again after lookup.
+  const advertiseFor = () => options.advertiseHost ? Promise.resolve(options.advertiseHost) : client ? sourceAddressTowards(client.baseUrl) : Promise.resolve('127.0.0.1');
+  const earlyAddress = advertiseFor();
+  const earlyCertificate = options.tls ? earlyAddress.then(makeCertificate) : null;
+  earlyAddress.catch(() => undefined);
+  earlyCertificate?.catch(() => undefined);
+
   // Inspection first, as IPA does: an unknown machine is only found by lookup after inspection created its ports.
   let nodeUuid = options.nodeUuid;
   let inspected = false;
@@ -106,9 +115,10 @@ export async function runAgent(options: AgentOptions, logLines: () => readonly s
     }
   }
 
-  const advertiseHost = options.advertiseHost ?? (client ? await sourceAddressTowards(client.baseUrl) : '127.0.0.1');
+  const early = await earlyAddress.catch(() => null);
+  const advertiseHost = early ?? (await advertiseFor());
   const useTls = options.tls && (client ? await client.supportsAutoTls() : true);
-  const certificate = useTls ? await generateCertificate(advertiseHost) : null;
+  const certificate = !useTls ? null : ((early ? await earlyCertificate!.catch(() => null) : null) ?? (await makeCertificate(advertiseHost)));
 
   let heartbeater: Heartbeater | null = null;
   const runner = new CommandRunner({

@@ -4,6 +4,7 @@
 import { log, setLogLevel, setLogSink } from '../common/log.js';
 import { runAgent } from './agent.js';
 import { agentProgram, readKernelParams, resolveOptions } from './options.js';
+import { CERTIFICATE_CHILD_ENV, makeCertificatesInChild, printCertificate } from './tls-child.js';
 
 const KEEP_LINES = 5000;
 
@@ -29,7 +30,16 @@ async function main(argv: string[]): Promise<void> {
   setInterval(() => undefined, 2 ** 30);
 }
 
-main(process.argv).catch((err: Error) => {
-  log.error('anvil-agent failed', { error: err.message });
-  process.exitCode = 1;
-});
+const certificateFor = process.env[CERTIFICATE_CHILD_ENV];
+if (certificateFor) {
+  printCertificate(certificateFor).catch((err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  });
+} else {
+  makeCertificatesInChild(process.argv[1]!);
+  main(process.argv).catch((err: Error) => {
+    log.error('anvil-agent failed', { error: err.message });
+    process.exitCode = 1;
+  });
+}

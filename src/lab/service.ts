@@ -20,6 +20,9 @@ export function serviceFlags(state: LabState, port: number): Array<[string, stri
     ['--dnsmasq-interface', state.network.bridge],
     ['--dnsmasq-dhcp-range', `${ip.replace(/\.\d+$/, '')}.100,${ip.replace(/\.\d+$/, '')}.199,255.255.255.0,1h`],
     ['--http-boot-host', ip],
+    // dnsmasq pings an address before offering it, leaving a machine's first DISCOVER unanswered for about
+    // three seconds; the lab made this network and nothing else is on it, so no address can be taken.
+    ['--dnsmasq-extra-args', '--no-ping'],
     // Without authentication on the bridge address: only the lab's own machines are on that network
     // (the service logs a warning). A real provisioning network wants authStrategy http_basic.
     ['--insecure-noauth', 'true'],

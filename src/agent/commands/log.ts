@@ -5,7 +5,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create as createTar } from 'tar';
 import { scrubText } from '../../common/secrets.js';
 import type { Extension } from '../command-runner.js';
 import { collectInventory } from '../hardware/inventory.js';
@@ -40,7 +39,8 @@ export async function collectSystemLogs(rt: AgentRuntime): Promise<string> {
     }
     await put('inventory.json', JSON.stringify(await collectInventory(rt.options).catch((e: Error) => ({ error: e.message })), null, 2));
     const chunks: Buffer[] = [];
-    const stream = createTar({ gzip: true, cwd: dir, portable: true }, files);
+    // Loaded on use, as unixcrypt: an agent that never collects logs never holds the tar library.
+    const stream = (await import('tar')).create({ gzip: true, cwd: dir, portable: true }, files);
     for await (const c of stream as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
     return Buffer.concat(chunks).toString('base64');
   } finally {

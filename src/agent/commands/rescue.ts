@@ -4,7 +4,6 @@
 // --no-rescue-user, and the agent stops its API: from now on the node belongs to the rescuer.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { encrypt } from 'unixcrypt';
 import type { Extension } from '../command-runner.js';
 import { CommandExecutionError, InvalidCommandParamsError } from '../errors.js';
 import type { AgentRuntime } from '../runtime.js';
@@ -26,7 +25,8 @@ export function rescueExtension(rt: AgentRuntime): Extension {
       },
       run: async (params) => {
         const password = params.rescue_password as string;
-        const hash = params.hashed === true ? password : encrypt(password);
+        // Loaded on use: the agent stays small while it streams images (RSS matters in a ramdisk).
+        const hash = params.hashed === true ? password : (await import('unixcrypt')).encrypt(password);
         if (!/^\$[0-9a-z]+\$/.test(hash)) throw new InvalidCommandParamsError('A hashed rescue_password must be a crypt(3) hash such as $6$salt$…');
         const file = rt.options.rescuePasswordFile;
         await mkdir(dirname(file), { recursive: true });

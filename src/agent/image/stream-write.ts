@@ -1,14 +1,19 @@
 // Streams an image from its URL(s) onto a block device (or a temp file) in one pass: every byte is hashed
-// as it arrives and copied into large aligned buffers (8 MiB) that are written at their offsets while the
+// as it arrives and copied into large aligned buffers (4 MiB) that are written at their offsets while the
 // next one fills, so hashing, the network and the disk overlap; ONE fsync at the end. A dropped connection
 // resumes with Range from the last byte hashed (the hash state is exactly the bytes received so far), or
 // starts over when the origin ignores Range.
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { releaseDeadBuffers } from './dead-buffers.js';
 import { FetchError, openDownload, redact, type FetchSettings } from './fetch.js';
 
-export const WRITE_BUFFER_BYTES = 8 * 2 ** 20;
+/**
+ * 4 MiB: as fast as 8 or 32 MiB onto a loop device here, and two of them plus the chunks received between two
+ * collections keep a streaming agent near 80 MiB of RSS (8 MiB buffers: about 95).
+ */
+export const WRITE_BUFFER_BYTES = 4 * 2 ** 20;
 
 export interface WriteProgress {
   readonly bytes_written: number;
@@ -83,6 +88,8 @@ class AlignedWriter {
     this.#cur = 1 - i;
     this.#base += len;
     this.#fill = 0;
+    // The chunks copied into this buffer are garbage now.
+    releaseDeadBuffers();
     // The buffer we fill next may still be on its way to the disk.
     await this.#pending[this.#cur];
     this.#pending[this.#cur] = null;
