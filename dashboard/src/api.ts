@@ -1,5 +1,6 @@
 // The dashboard's only way to the service: the public Ironic API at its newest microversion, exactly as a
 // script would use it. Errors keep the API's own message (faultstring), which the views show as given.
+import { authorization, loginRequired } from './auth';
 
 export const API_VERSION = 'latest';
 
@@ -23,12 +24,23 @@ function faultOf(status: number, text: string): string {
 
 export type Json = Record<string, unknown>;
 
-export async function api<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * One API request with the logged-in user's credentials. A 401 sends the page to the login form, except when the
+ * caller passes `authorization` itself (the login form trying a password).
+ */
+export async function api<T = Json>(method: string, path: string, body?: unknown, opts: { authorization?: string } = {}): Promise<T> {
   const headers: Record<string, string> = { 'X-OpenStack-Ironic-API-Version': API_VERSION, Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const auth = opts.authorization ?? authorization();
+  if (auth) headers.Authorization = auth;
+  // credentials 'omit': a 401 reaches this code, not the browser's own password prompt (see auth.ts).
+  const res = await fetch(path, { method, headers, credentials: 'omit', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  if (!res.ok) throw new ApiError(res.status, faultOf(res.status, text), method, path);
+  if (!res.ok) {
+    const err = new ApiError(res.status, faultOf(res.status, text), method, path);
+    if (res.status === 401 && opts.authorization === undefined) loginRequired(err.message);
+    throw err;
+  }
   return (text ? JSON.parse(text) : {}) as T;
 }
 

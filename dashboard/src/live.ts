@@ -1,8 +1,12 @@
 // Live state from the service's event stream (/dashboard/events, server-sent events): the newest copy of
 // every node that changed since the page opened, node counts per state, new history entries. Views read it
 // through React's useSyncExternalStore and overlay it on what they fetched from the API.
+// The `eventsource` package rather than the browser's EventSource: the same reconnecting client, but one that
+// can send the logged-in user's Authorization header (the browser's sends only cookies and cached credentials).
 import { useSyncExternalStore } from 'react';
+import { EventSource } from 'eventsource';
 import type { Json, Node } from './api';
+import { authorization, loginRequired } from './auth';
 
 export interface Counts {
   total: number;
@@ -30,18 +34,41 @@ function update(patch: Partial<LiveSnapshot>): void {
 }
 
 let source: EventSource | null = null;
+/** Set once a stream opened since the last login: a later open is a reconnect. */
+let openedBefore = false;
+/** After a refusal other than 401 (a 503 while the service stops, say), which the client does not retry itself. */
+const RETRY_MS = 5_000;
 
-/** `resync` runs when the stream comes back after a break: batches sent meanwhile are lost, so views refetch. */
+/**
+ * Opens the stream (again, after a login). `resync` runs when it comes back after a break: batches sent
+ * meanwhile are lost, so views refetch.
+ */
 export function connectLive(resync: () => void): void {
   if (source) return;
-  source = new EventSource('/dashboard/events');
-  let opened = false;
+  const auth = authorization();
+  source = new EventSource('/dashboard/events', {
+    fetch: (url, init) => fetch(url, { ...init, credentials: 'omit', headers: { ...init?.headers, ...(auth ? { Authorization: auth } : {}) } }),
+  });
+  const mine = source;
   source.onopen = () => {
-    if (opened) resync();
-    opened = true;
+    if (openedBefore) resync();
+    openedBefore = true;
     update({ connected: true });
   };
-  source.onerror = () => update({ connected: false });
+  source.onerror = (e) => {
+    update({ connected: false });
+    // A broken connection the client retries by itself; a 401 closes the stream until the user logs in.
+    if (e.code === 401) {
+      disconnectLive();
+      loginRequired(null);
+    } else if (mine.readyState === EventSource.CLOSED) {
+      setTimeout(() => {
+        if (source !== mine) return;
+        source = null;
+        connectLive(resync);
+      }, RETRY_MS);
+    }
+  };
   source.addEventListener('settings', (e) => {
     const s = JSON.parse((e as MessageEvent<string>).data) as { wait_timeouts: Record<string, number> };
     update({ waitTimeouts: s.wait_timeouts });
@@ -69,6 +96,16 @@ export function connectLive(resync: () => void): void {
     const entries = JSON.parse((e as MessageEvent<string>).data) as Json[];
     for (const l of batchListeners) l({ history: entries });
   });
+}
+
+/** Closes the stream (logout, or credentials refused) and forgets what it brought. */
+export function disconnectLive(): void {
+  source?.close();
+  source = null;
+  openedBefore = false;
+  nodes.clear();
+  deleted.clear();
+  update({ connected: false, counts: null });
 }
 
 export function useLive(): LiveSnapshot {

@@ -16,7 +16,7 @@ import { moreCollectionRoutes } from './v1/more-collections.js';
 import { ramdiskRoutes } from './v1/ramdisk.js';
 import { authMiddleware } from './auth/authenticate.js';
 import { auditMiddleware } from './audit.js';
-import { dashboardRedirect, dashboardRoutes } from './dashboard/routes.js';
+import { dashboardEvents, dashboardPage } from './dashboard/routes.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -65,14 +65,15 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.use('*', (c, next) => (c.req.method === 'PUT' && /\/states\/provision\/*$/.test(c.req.path) ? configDriveBody : ordinaryBody)(c, next));
 
   // Public routes first: a route answered before the authentication middleware never reaches it (Ironic keeps
-  // version discovery and the ramdisk endpoints open; the agent has no credentials, only its token).
-  app.route('/', dashboardRedirect());
+  // version discovery and the ramdisk endpoints open; the agent has no credentials, only its token; the
+  // dashboard's page holds no data and logs in itself).
+  app.route('/', dashboardPage());
   app.route('/', rootRoutes());
   for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
   app.use('*', authMiddleware(deps.config));
   app.use('*', auditMiddleware());
-  // The dashboard's page and live events need the same credentials as the API: the browser asks for them.
-  app.route('/', dashboardRoutes());
+  // The dashboard's live events need the same credentials as the API (the page logs in and sends them).
+  app.route('/', dashboardEvents());
   for (const prefix of ['/v1', '/']) {
     app.route(prefix, nodeRoutes());
     app.route(prefix, nodeStateRoutes());

@@ -12,6 +12,7 @@ import { NodeEventFeed } from '../../src/conductor/node-events.js';
 import { DIALECTS } from '../support/databases.js';
 import { waitFor } from '../support/agent-nodes.js';
 import { startTestApi } from '../support/api-client.js';
+import { rawRequest } from '../support/raw-http.js';
 import { writeHtpasswd } from '../support/htpasswd.js';
 import { openEventStream, startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
@@ -162,16 +163,26 @@ describe('dashboard behind http_basic', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('asks the browser for credentials for the page and the event stream; the redirect stays public', async () => {
+  it('serves the page (which logs in itself) to anyone, and the event stream only with credentials', async () => {
     const root = await fetch(`${s.url}/`, { redirect: 'manual', headers: { Accept: 'text/html' } });
     expect(root.status).toBe(302);
-    for (const path of ['/dashboard/', '/dashboard/events']) {
+    const page = await fetch(`${s.url}/dashboard/nodes/some-node`);
+    expect(page.status).toBe(200);
+    const script = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`${s.url}${script}`)).status).toBe(200);
+    expect((await fetch(`${s.url}/dashboard/assets/nope.js`)).status).toBe(404);
+    // Public files are the built ones only: no way out of dist/dashboard, however the path is spelt.
+    for (const path of ['/dashboard/../../package.json', '/dashboard/assets/../../../package.json', '/dashboard/%2e%2e/%2e%2e/package.json',
+      '/dashboard/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json', '/dashboard/assets/..%5c..%5c..%5cpackage.json']) {
+      const res = await rawRequest(s.url, { method: 'GET', path });
+      expect(res.body.toString('utf8'), path).not.toContain('"devDependencies"');
+    }
+    for (const path of ['/dashboard/events', '/dashboard/events/', '/v1/nodes']) {
       const anon = await fetch(`${s.url}${path}`);
       expect(anon.status, path).toBe(401);
       expect(anon.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     }
     const auth = { Authorization: `Basic ${Buffer.from('operator:op-pass').toString('base64')}` };
-    expect((await fetch(`${s.url}/dashboard/`, { headers: auth })).status).toBe(200);
     const stream = await openEventStream(`${s.url}/dashboard/events`, auth);
     try {
       expect((await stream.next('counts')).total).toBe(0);
