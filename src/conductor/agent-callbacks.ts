@@ -47,6 +47,10 @@ export async function lookupNode(ctx: ConductorContext, addresses: string | unde
   }
   const label = uuid ?? `with addresses ${macs.join(',')}`;
   if (!node || !LOOKUP_STATES.includes(node.provisionState)) throw notFound(label);
+  // A token already issued only needs the mask: no lock, as Ironic answers it under a shared lock. Another
+  // agent looking up while the conductor works on the node (it holds the lock through write_image) gets
+  // its answer instead of a 409.
+  if (node.driverInternalInfo.agent_secret_token) return { node, token: MASK };
   return acquireNode(ctx, node, 'agent lookup', async (task) => {
     if (task.node.driverInternalInfo.agent_secret_token) return { node: task.node, token: MASK };
     // 32 random bytes -> 43 URL-safe characters; the agent ignores tokens shorter than 32.

@@ -91,19 +91,39 @@ function isVmdkDescriptorText(head: Buffer): boolean {
   return false;
 }
 
+/**
+ * The container format the first bytes of an image announce (qcow2, vmdk, vhdx, dynamic vhd, qed, luks, vdi),
+ * or null for data that is written as it is (raw, GPT, MBR, ISO, fixed vhd). Needs the first 64 KiB (less if
+ * the image is shorter): what an agent reads ahead to decide between streaming and converting.
+ */
+export function containerFormatOf(head: Buffer): DiskFormat | null {
+  // Container magics first: their first bytes are unambiguous and they may embed anything after them.
+  if (at(head, 0, 'QFI\xfb')) return 'qcow2';
+  if (at(head, 0, 'KDMV') || at(head, 0, 'COWD') || isVmdkDescriptorText(head)) return 'vmdk';
+  if (at(head, 0, 'vhdxfile')) return 'vhdx';
+  if (at(head, 0, 'conectix') && head.length >= 512) return 'vhd';
+  if (at(head, 0, 'QFI\0') || at(head, 0, 'QED\0')) return 'qed';
+  if (at(head, 0, 'LUKS\xba\xbe')) return 'luks';
+  if (head.length >= 68 && head.readUInt32LE(64) === 0xbeda107f) return 'vdi';
+  return null;
+}
+
 async function detect(read: ByteReader, fileSize: number): Promise<ImageInfo> {
   const head = await read(0, 64 * 1024);
   const plain = (format: DiskFormat, extra: Partial<ImageInfo> = {}): ImageInfo => ({ format, fileSize, virtualSize: fileSize, anomalies: [], ...extra });
-  // Container magics first: their first bytes are unambiguous and they may embed anything after them.
-  if (at(head, 0, 'QFI\xfb')) return { format: 'qcow2', fileSize, ...(await parseQcow2(read)) };
-  if (at(head, 0, 'KDMV')) return { format: 'vmdk', fileSize, ...(await parseVmdkSparse(read)) };
-  if (at(head, 0, 'COWD')) return plain('vmdk', { anomalies: ['VMDK3 (COWD) images are not supported'] });
-  if (at(head, 0, 'vhdxfile')) return { format: 'vhdx', fileSize, ...(await parseVhdx(read)) };
-  if (at(head, 0, 'conectix') && head.length >= 512) return { format: 'vhd', fileSize, ...(await parseVhdFooter(head.subarray(0, 512), read)) };
-  if (at(head, 0, 'QFI\0') || at(head, 0, 'QED\0')) return plain('qed');
-  if (at(head, 0, 'LUKS\xba\xbe')) return plain('luks');
-  if (head.length >= 68 && head.readUInt32LE(64) === 0xbeda107f) return plain('vdi');
-  if (isVmdkDescriptorText(head)) return { format: 'vmdk', fileSize, ...parseVmdkDescriptorFile(head) };
+  switch (containerFormatOf(head)) {
+    case 'qcow2': return { format: 'qcow2', fileSize, ...(await parseQcow2(read)) };
+    case 'vmdk':
+      if (at(head, 0, 'KDMV')) return { format: 'vmdk', fileSize, ...(await parseVmdkSparse(read)) };
+      if (at(head, 0, 'COWD')) return plain('vmdk', { anomalies: ['VMDK3 (COWD) images are not supported'] });
+      return { format: 'vmdk', fileSize, ...parseVmdkDescriptorFile(head) };
+    case 'vhdx': return { format: 'vhdx', fileSize, ...(await parseVhdx(read)) };
+    case 'vhd': return { format: 'vhd', fileSize, ...(await parseVhdFooter(head.subarray(0, 512), read)) };
+    case 'qed': return plain('qed');
+    case 'luks': return plain('luks');
+    case 'vdi': return plain('vdi');
+    default: break;
+  }
   // A fixed vhd is raw data plus a footer in its last 512 bytes (511 for some old writers).
   for (const size of [512, 511]) {
     const footer = await read(fileSize - size, size);

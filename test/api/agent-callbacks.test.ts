@@ -69,6 +69,26 @@ describe.each(DIALECTS)('agent call-backs on %s', (dialect) => {
     expect((await api.tables.nodes.findBy('uuid', uuid))!.driverInternalInfo.agent_url).toBeUndefined();
   });
 
+  it('refuses the token of an earlier ramdisk boot once the node booted its ramdisk again', async () => {
+    const uuid = await waitingNode(api, '52:54:00:cb:00:07');
+    const first = (await api.get(`/v1/lookup?node_uuid=${uuid}`, V('1.62'))).body.config.agent_token as string;
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Abort, then deploy again: the deploy step boots the ramdisk anew, which forgets the first boot's token.
+    expect((await api.request('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'abort' })).status).toBe(202);
+    await api.work.idle();
+    expect((await api.get(`/v1/nodes/${uuid}`)).body.provision_state).toBe('deploy failed');
+    expect((await api.request('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active' })).status).toBe(202);
+    await api.work.idle();
+    expect((await api.get(`/v1/nodes/${uuid}`)).body.provision_state).toBe('wait call-back');
+    const second = (await api.get(`/v1/lookup?node_uuid=${uuid}`, V('1.62'))).body.config.agent_token as string;
+    expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second).not.toBe(first);
+    const replay = await api.post(`/v1/heartbeat/${uuid}`, { callback_url: 'https://127.0.0.1:9999', agent_version: '9.0', agent_token: first }, V('1.68'));
+    expect(replay.status).toBe(400);
+    expect(replay.error).toMatch(/Invalid or missing agent token/);
+    expect((await api.tables.nodes.findBy('uuid', uuid))!.driverInternalInfo.agent_url).toBeUndefined();
+  });
+
   it('refuses a heartbeat for a node that does not wait for an agent', async () => {
     const uuid = await waitingNode(api, '52:54:00:cb:00:02');
     const token = (await api.get(`/v1/lookup?node_uuid=${uuid}`, V('1.62'))).body.config.agent_token;

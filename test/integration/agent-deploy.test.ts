@@ -188,6 +188,22 @@ describe('anvil-agent against a real Anvil API', () => {
     expect(failed.command_error.details).toMatch(/no-such-serial/);
   });
 
+  it('looks at an undeclared image itself: raw data streams, a qcow2 is converted', async () => {
+    const qcowUrl = origin.route('/undeclared.qcow2', { file: join(dir, 'disk.qcow2') });
+    const qsha = createHash('sha256').update(readFileSync(join(dir, 'disk.qcow2'))).digest('hex');
+    for (const [what, over] of [
+      ['raw', { disk_format: null }],
+      ['qcow2', { id: 'undeclared.qcow2', urls: [qcowUrl], disk_format: null, os_hash_value: qsha }],
+    ] as const) {
+      writeFileSync(diskA, Buffer.alloc(image.length));
+      const done = await client.finished((await client.run('deploy.execute_deploy_step', writeImageParams(info(over)), false)).body.id);
+      expect(done.command_error, what).toBeNull();
+      expect(readBytes(diskA, 0, image.length).equals(image), what).toBe(true);
+    }
+    // The qcow2 went through its head read and then the download for conversion; raw streamed in one GET.
+    expect(origin.count('GET', '/undeclared.qcow2')).toBe(2);
+  });
+
   it('writes a config drive into a new partition at the end of the disk', async () => {
     const isoDir = join(dir, 'cd');
     execFileSync('mkdir', ['-p', join(isoDir, 'openstack/latest')]);

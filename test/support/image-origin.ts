@@ -38,11 +38,12 @@ export class ImageOrigin {
   #server: Server | undefined;
   #base = '';
 
-  static async start(): Promise<ImageOrigin> {
+  /** `host`: where to listen (a lab's bridge address, for agents in the lab's machines); loopback by default. */
+  static async start(host = '127.0.0.1'): Promise<ImageOrigin> {
     const o = new ImageOrigin();
     o.#server = createServer((req, res) => void o.#handle(req, res).catch(() => res.destroy()));
-    await new Promise<void>((resolve) => o.#server!.listen(0, '127.0.0.1', resolve));
-    o.#base = `http://127.0.0.1:${(o.#server!.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => o.#server!.listen(0, host, resolve));
+    o.#base = `http://${host}:${(o.#server!.address() as AddressInfo).port}`;
     return o;
   }
 

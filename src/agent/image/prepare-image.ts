@@ -10,7 +10,7 @@ import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log } from '../../common/log.js';
-import { checkImageSafety, inspectImage, isRawLike, qemuFormatName } from '../../images/format.js';
+import { checkImageSafety, containerFormatOf, inspectImage, isRawLike, qemuFormatName } from '../../images/format.js';
 import {
   DeploymentError, DeviceNotFoundError, ImageChecksumError, ImageDownloadError, ImageWriteError, InvalidCommandParamsError,
 } from '../errors.js';
@@ -21,6 +21,7 @@ import { writeConfigDrive } from './configdrive.js';
 import { FetchError, type FetchSettings } from './fetch.js';
 import { expectedChecksum } from './image-checksum.js';
 import { diskIdentifier, readPartitionTable } from './partition-table.js';
+import { readImageHead } from './sniff.js';
 import { streamToTarget, type WriteProgress } from './stream-write.js';
 import { wipeMetadata } from './wipe.js';
 
@@ -92,7 +93,13 @@ export async function prepareImage(rt: AgentRuntime, info: Record<string, unknow
     rt.partitionUuids = null;
     const started = Date.now();
     const report = (phase: PrepareProgress['phase']) => (p: WriteProgress) => progress({ ...p, phase, device: device.name });
-    if (diskFormat === 'raw' || diskFormat === 'gpt') {
+    // Undeclared: the image's first bytes decide. Data that is no container streams as raw does; a container
+    // takes the inspected, converted path below, exactly as if it had been declared.
+    const streams = diskFormat === 'raw' || diskFormat === 'gpt' ||
+      (diskFormat === null && containerFormatOf(await readImageHead(urls, fetch).catch((err: Error) => {
+        throw new ImageDownloadError(imageId, err.message);
+      })) === null);
+    if (streams) {
       // Raw (or a GPT disk, as format inspection names a raw one): straight onto the disk. Like IPA, images
       // declared raw are not inspected; the partition table check below still applies.
       let r;

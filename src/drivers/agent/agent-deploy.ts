@@ -40,7 +40,8 @@ export function imageInfo(task: DriverTask): Record<string, unknown> {
   const info: Record<string, unknown> = {
     id: source.split('?')[0]!.split('/').filter(Boolean).at(-1) ?? source,
     urls: [url],
-    disk_format: prepared?.format ?? ii.image_disk_format ?? 'raw',
+    // Unknown (an http source nobody declared): the agent inspects the image's first bytes itself.
+    disk_format: prepared?.format ?? ii.image_disk_format ?? null,
     container_format: 'bare',
     stream_raw_images: true,
     image_type: 'whole-disk',
