@@ -29,6 +29,11 @@ export function bmcPassword(): string {
   return randomBytes(12).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 16);
 }
 
+/** The machine of a lab BMC (ipmi_sim's or Redfish): the firmware, finding its machine by the BMC's port. */
+export function firmwareCommand(labDir: string): string {
+  return `exec '${process.execPath}' '${FIRMWARE_MAIN}' '${labDir}' "$BMC_PORT"`;
+}
+
 export interface BmcStart {
   readonly dir: string;
   readonly ports: readonly number[];

@@ -1,4 +1,4 @@
-// Enrolment of the lab's machines into a service over its REST API: one `ipmi` node per machine with its
+// Enrolment of the lab's machines into a service over its REST API: one `ipmi` or `redfish` node per machine with its
 // BMC's driver_info and the lab's deploy kernel and ramdisk, and a PXE-enabled port with the machine's MAC.
 // The API client is passed in (the CLI's), so this module speaks only Ironic's wire format.
 import type { LabState, VmState } from './state.js';
@@ -13,17 +13,35 @@ function ok(res: { status: number; body: unknown }, what: string): Record<string
   return (res.body ?? {}) as Record<string, unknown>;
 }
 
-export function nodeBody(state: LabState, vm: VmState): Record<string, unknown> {
+/** The node's driver and BMC keys of driver_info (Ironic's names for each hardware type). */
+function bmcDriverInfo(vm: VmState): { driver: string; info: Record<string, unknown> } {
   const bmc = vm.bmc!;
+  if (bmc.type === 'redfish') {
+    return {
+      driver: 'redfish',
+      info: {
+        redfish_address: bmc.url, redfish_system_id: bmc.systemPath, redfish_username: bmc.username, redfish_password: bmc.password,
+        // The BMC's own self-signed certificate: verification stays on.
+        redfish_verify_ca: bmc.certFile,
+      },
+    };
+  }
   return {
-    name: vm.name,
     driver: 'ipmi',
-    driver_info: {
+    info: {
       ipmi_address: bmc.address, ipmi_port: bmc.port, ipmi_username: bmc.username, ipmi_password: bmc.password,
       // ipmi_sim 2.0.33 cannot negotiate a cipher suite; 3 is what Ironic uses by default.
       ipmi_cipher_suite: 3,
-      deploy_kernel: state.deployImages!.kernelUrl, deploy_ramdisk: state.deployImages!.ramdiskUrl,
     },
+  };
+}
+
+export function nodeBody(state: LabState, vm: VmState): Record<string, unknown> {
+  const { driver, info } = bmcDriverInfo(vm);
+  return {
+    name: vm.name,
+    driver,
+    driver_info: { ...info, deploy_kernel: state.deployImages!.kernelUrl, deploy_ramdisk: state.deployImages!.ramdiskUrl },
     properties: {
       cpu_arch: 'x86_64', local_gb: Math.floor(vm.disk!.sizeBytes / 1024 ** 3), capabilities: `boot_mode:${vm.bootMode}`,
     },

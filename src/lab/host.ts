@@ -29,6 +29,8 @@ export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.P
 export const LAB_TOOLS: Readonly<Record<string, string>> = {
   ip: 'iproute2', losetup: 'mount', unshare: 'util-linux', setpriv: 'util-linux', mount: 'mount',
   busybox: 'busybox', curl: 'curl', sfdisk: 'fdisk', ipmi_sim: 'openipmi', ipmitool: 'ipmitool', setsid: 'util-linux',
+  // the firmware reads virtual CDs (Redfish BMCs) with isoinfo
+  isoinfo: 'genisoimage',
 };
 
 export function onPath(tool: string, path = process.env.PATH ?? ''): boolean {

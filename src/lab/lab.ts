@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bmcDir, bmcPassword, FIRMWARE_MAIN, freeUdpPorts, startBmcs, stopBmcs } from './bmc.js';
+import { bmcDir, bmcPassword, firmwareCommand, freeUdpPorts, startBmcs, stopBmcs } from './bmc.js';
 import { attachLoop, createDisk, detachLoop, type DiskReport } from './disk.js';
 import { enrolVm, unenrolVm, type LabApi } from './enrol.js';
 import { markerKernel, markerRamdisk } from './firmware/images.js';
@@ -14,8 +14,10 @@ import { isAlive, LabError, requireLabHost, stopProcess, type ProcessRecord } fr
 import {
   createBridge, createVmNetwork, deleteLink, deleteNetns, hostAddresses, netnsPids, parseCidr, subnetsOverlap,
 } from './network.js';
+import { freeTcpPorts, startRedfishBmcs, stopRedfishBmcs } from './redfish-bmcs.js';
+import { systemPathFor } from './redfish/resources.js';
 import { startLabService } from './service.js';
-import { loadState, readJson, saveState, type BootMode, type LabState, type VmState } from './state.js';
+import { loadState, readJson, saveState, type BmcType, type BootMode, type LabRedfishOptions, type LabState, type VmState } from './state.js';
 
 export interface UpOptions {
   readonly dir: string;
@@ -24,6 +26,10 @@ export interface UpOptions {
   /** Service side of the lab network, e.g. 10.213.0.1/24. */
   readonly cidr: string;
   readonly bootMode: BootMode;
+  /** The machines' BMCs: ipmi_sim (default) or the lab's own Redfish service. */
+  readonly bmc?: BmcType | undefined;
+  /** Redfish BMCs: per-machine behaviour (e.g. advertise only some ResetTypes), by machine index. */
+  readonly redfish?: ((index: number) => LabRedfishOptions | undefined) | undefined;
   /** Node name prefix: nodes are `<name>-0`, `<name>-1`, … */
   readonly name: string;
   /** Where the deploy kernel and ramdisk go: a directory the service accepts file:// URLs from. */
@@ -83,7 +89,8 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     writeFileSync(kernel, markerKernel());
     writeFileSync(ramdisk, markerRamdisk());
 
-    const ports = await freeUdpPorts(o.nodes);
+    const bmcType: BmcType = o.bmc ?? 'ipmi';
+    const ports = bmcType === 'redfish' ? await freeTcpPorts(o.nodes) : await freeUdpPorts(o.nodes);
     const password = bmcPassword();
     for (let i = 0; i < o.nodes; i++) {
       const vmDir = join(dir, `vm-${i}`);
@@ -100,16 +107,25 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       saveState(state);
       await createDisk(file, o.diskSizeBytes);
       vm.disk.device = await attachLoop(file);
-      vm.bmc = { address: '127.0.0.1', port: ports[i]!, username: 'admin', password, dir: bmcDir(state.bmcDir, ports[i]!) };
+      const port = ports[i]!;
+      vm.bmc = bmcType === 'redfish'
+        ? {
+          address: '127.0.0.1', port, username: 'admin', password, dir: bmcDir(state.bmcDir, port), type: 'redfish',
+          url: `https://127.0.0.1:${port}`, systemPath: systemPathFor(vm.name), certFile: join(bmcDir(state.bmcDir, port), 'cert.pem'),
+          ...(o.redfish?.(i) ? { redfish: o.redfish(i) } : {}),
+        }
+        : { address: '127.0.0.1', port, username: 'admin', password, dir: bmcDir(state.bmcDir, port), type: 'ipmi' };
       saveState(state);
     }
     say(`machines: ${o.nodes} (namespaces, NICs, ${o.diskSizeBytes} byte disks)`);
     // The firmware reads the state file to find its machine by BMC port.
-    await startBmcs({
-      dir: state.bmcDir, ports, username: 'admin', password,
-      machineCmd: `exec '${process.execPath}' '${FIRMWARE_MAIN}' '${dir}' "$BMC_PORT"`,
-    });
-    say(`BMCs: ipmi_sim on 127.0.0.1 ports ${ports.join(', ')}`);
+    if (bmcType === 'redfish') {
+      await startRedfishBmcs(state);
+      say(`BMCs: Redfish on https://127.0.0.1 ports ${ports.join(', ')} (self-signed certificates in ${state.bmcDir}/bmc-<port>/cert.pem)`);
+    } else {
+      await startBmcs({ dir: state.bmcDir, ports, username: 'admin', password, machineCmd: firmwareCommand(dir) });
+      say(`BMCs: ipmi_sim on 127.0.0.1 ports ${ports.join(', ')}`);
+    }
     let api = o.api;
     if (o.serve) {
       state.service = await startLabService(state, o.serve.port, o.serve.extraFlags);
@@ -170,6 +186,8 @@ export async function labDown(dirArg: string, api?: LabApi): Promise<DownResult>
       if (w) warnings.push(w);
     }
   }
+  // The Redfish BMCs first: they must not power a machine on again while the machines are stopped.
+  if (state.redfish) await attempt('stopping the Redfish BMCs', () => stopRedfishBmcs(state));
   if (existsSync(state.bmcDir)) await attempt('stopping the BMCs', () => stopBmcs(state.bmcDir));
   for (const vm of state.vms) {
     // Whatever still runs inside a machine's namespace was started by its firmware.
@@ -207,8 +225,13 @@ export interface LabVmView {
   readonly name: string;
   readonly node_uuid: string | null;
   readonly mac: string;
+  readonly bmc_type: BmcType;
   readonly bmc_address: string;
   readonly bmc_port: number | null;
+  /** Redfish BMCs: the service URL, the System's path and the BMC's certificate (PEM file). */
+  readonly bmc_url: string | null;
+  readonly bmc_system: string | null;
+  readonly bmc_cert: string | null;
   readonly bmc_username: string;
   readonly bmc_password: string;
   readonly disk: string;
@@ -248,7 +271,8 @@ export function labList(dirArg: string): { state: LabState; vms: LabVmView[] } {
   if (!state) throw new LabError(`no lab in ${resolve(dirArg)}: run \`anvil lab up\` first`);
   const vms = state.vms.map((vm): LabVmView => ({
     index: vm.index, name: vm.name, node_uuid: vm.nodeUuid ?? null, mac: vm.mac,
-    bmc_address: vm.bmc?.address ?? '', bmc_port: vm.bmc?.port ?? null, bmc_username: vm.bmc?.username ?? '',
+    bmc_type: vm.bmc?.type ?? 'ipmi', bmc_address: vm.bmc?.address ?? '', bmc_port: vm.bmc?.port ?? null,
+    bmc_url: vm.bmc?.url ?? null, bmc_system: vm.bmc?.systemPath ?? null, bmc_cert: vm.bmc?.certFile ?? null, bmc_username: vm.bmc?.username ?? '',
     bmc_password: vm.bmc?.password ?? '', disk: vm.disk?.file ?? '', disk_device: vm.disk?.device ?? null,
     power_state: machineOn(vm) ? 'power on' : 'power off',
     boot: readJson<{ phase?: string }>(join(vm.dir, 'boot.json'))?.phase ?? null,

@@ -57,7 +57,13 @@ export async function createBridge(bridge: string, cidr: string): Promise<void> 
 }
 
 export async function deleteLink(name: string): Promise<void> {
-  if (await linkExists(name)) await run('ip', ['link', 'del', name]);
+  if (!(await linkExists(name))) return;
+  try {
+    await run('ip', ['link', 'del', name]);
+  } catch (err) {
+    // A veth end goes away on its own, a moment after its peer's namespace is deleted.
+    if (await linkExists(name)) throw err;
+  }
 }
 
 export async function linkExists(name: string): Promise<boolean> {

@@ -6,6 +6,15 @@ import { join, resolve } from 'node:path';
 import { LabError, type ProcessRecord } from './host.js';
 
 export type BootMode = 'bios' | 'uefi';
+export type BmcType = 'ipmi' | 'redfish';
+
+/** What a lab Redfish BMC may be told at `up` (JSON: the BMC process reads it from the state file). */
+export interface LabRedfishOptions {
+  readonly resetTypes?: readonly string[];
+  readonly bootTargets?: readonly string[];
+  readonly requireIfMatch?: boolean;
+  readonly sessionTimeoutS?: number;
+}
 
 export interface VmState {
   readonly index: number;
@@ -21,7 +30,17 @@ export interface VmState {
   readonly mac: string;
   readonly bootMode: BootMode;
   disk?: { readonly file: string; readonly sizeBytes: number; device?: string };
-  bmc?: { readonly address: string; readonly port: number; readonly username: string; readonly password: string; readonly dir: string };
+  bmc?: {
+    readonly address: string; readonly port: number; readonly username: string; readonly password: string; readonly dir: string;
+    /** Absent in labs made before Redfish BMCs: ipmi. */
+    readonly type?: BmcType;
+    /** Redfish BMCs: service URL (https://127.0.0.1:port), System path, the BMC's self-signed certificate. */
+    readonly url?: string;
+    readonly systemPath?: string;
+    readonly certFile?: string;
+    /** Redfish BMCs: per-BMC behaviour for tests (advertised ResetTypes, If-Match required, session timeout). */
+    readonly redfish?: LabRedfishOptions;
+  };
   nodeUuid?: string;
 }
 
@@ -45,6 +64,8 @@ export interface LabState {
   service?: ProcessRecord & { readonly url: string; readonly stateDir: string; readonly log: string };
   /** How the firmware starts the deploy agent (argv before the agent's options); default anvil-agent. */
   agentCommand?: string[];
+  /** The process serving the lab's Redfish BMCs (`up --bmc redfish`), stopped by `down` before the machines. */
+  redfish?: ProcessRecord & { readonly log: string };
   /** Anything else `up` started (e.g. a dnsmasq for tests), stopped by `down`. */
   processes: Array<ProcessRecord & { readonly what: string }>;
 }

@@ -23,7 +23,9 @@ import { isAlive, processRecord, type ProcessRecord } from '../../src/lab/host.j
 import { labDown, labEnrol, labList, labUp, type LabVmView } from '../../src/lab/lab.js';
 import { hostAddresses, linkExists, netnsExists, netnsPids, subnetsOverlap } from '../../src/lab/network.js';
 import { serviceFlags } from '../../src/lab/service.js';
-import { readJson, type BootMode, type LabState, type VmState } from '../../src/lab/state.js';
+import { writeBmcFaults, type BmcFaults } from '../../src/lab/redfish/settings.js';
+import { readJson, type BmcType, type BootMode, type LabRedfishOptions, type LabState, type VmState } from '../../src/lab/state.js';
+import type { RedfishTarget } from './redfish-clients.js';
 import { startAnvilProcess, type AnvilProcess } from './anvil-process.js';
 import type { Dialect } from './databases.js';
 import { startDnsmasq, type TestDnsmasq } from './dnsmasq.js';
@@ -50,6 +52,10 @@ export interface LabOptions {
   readonly bootServer?: 'static';
   /** Replaces anvil-agent as what the firmware starts (argv before the agent options). */
   readonly agentCommand?: readonly string[];
+  /** The machines' BMCs (default ipmi): `redfish` enrols redfish nodes. */
+  readonly bmc?: BmcType;
+  /** Redfish BMCs: per machine (by index) ResetTypes advertised, If-Match required, session timeout. */
+  readonly redfish?: (index: number) => LabRedfishOptions | undefined;
 }
 
 export interface LabVm {
@@ -73,6 +79,10 @@ export interface LabVm {
   bmcEvents(): string;
   /** Bytes of the machine's disk (the loop device), e.g. to compare a deployed image byte for byte. */
   readDisk(offset: number, length: number): Buffer;
+  /** Redfish BMCs: what sushy()/redfishtool() of test/support/redfish-clients.ts need (throws for ipmi). */
+  redfish(): RedfishTarget;
+  /** Redfish BMCs: make the running BMC slow or drop connections (`{}` clears). */
+  setBmcFaults(f: BmcFaults): void;
   /** ipmitool arguments for this BMC (the password goes through IPMI_PASSWORD, use `ipmitool(...)`). */
   ipmitool(...args: string[]): { status: number; stdout: string; stderr: string };
 }
@@ -154,6 +164,14 @@ function vmHandle(vm: VmState): LabVm {
       }
       return buf;
     },
+    redfish: () => {
+      if (bmc.type !== 'redfish') throw new Error(`${vm.name} has an ${bmc.type ?? 'ipmi'} BMC, not a Redfish one`);
+      return {
+        url: bmc.url!, host: bmc.address, port: bmc.port, username: bmc.username, password: bmc.password, certFile: bmc.certFile!,
+        systemPath: bmc.systemPath!, managerPath: '/redfish/v1/Managers/BMC',
+      };
+    },
+    setBmcFaults: (f: BmcFaults) => writeBmcFaults(bmc.dir, f),
     ipmitool: (...args: string[]) => {
       const r = spawnSync('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', bmc.address, '-p', String(bmc.port), '-U', bmc.username, '-E', ...args], {
         env: { ...process.env, IPMI_PASSWORD: bmc.password }, encoding: 'utf8', timeout: 30_000,
@@ -182,6 +200,7 @@ export async function labLeftovers(state: LabState, processes: readonly ProcessR
 /** Processes the lab runs now: BMCs, machines (firmware) and whatever runs in the machines' namespaces. */
 export async function labProcesses(state: LabState): Promise<ProcessRecord[]> {
   const pids = new Set<number>();
+  if (state.redfish) pids.add(state.redfish.pid);
   for (const vm of state.vms) {
     for (const f of ['ipmi_sim.pid', 'machine.pid']) {
       const pid = Number(read(join(vm.bmc?.dir ?? '/nonexistent', f)).trim());
@@ -226,7 +245,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
   try {
     const state = await labUp({
       dir, nodes: o.nodes ?? 1, diskSizeBytes: o.diskSizeBytes ?? 256 * 1024 ** 2, cidr: await freeLabSubnet(),
-      bootMode: o.bootMode ?? 'bios', name: 'lab', imagesDir, agentCommand: o.agentCommand,
+      bootMode: o.bootMode ?? 'bios', name: 'lab', imagesDir, agentCommand: o.agentCommand, bmc: o.bmc, redfish: o.redfish,
     });
     let api: ApiClient | undefined;
     let enrolled = state;

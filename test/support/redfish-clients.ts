@@ -6,6 +6,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { RedfishBmc } from '../../src/lab/redfish/server.js';
 
+/** What a client needs of a BMC: a standalone one (startRedfishBmc) or a lab machine's (LabVm.redfish()). */
+export type RedfishTarget = Pick<RedfishBmc, 'url' | 'host' | 'port' | 'username' | 'password' | 'certFile' | 'systemPath' | 'managerPath'>;
+
 /** Debian's interpreter: the one python3-sushy is installed for (a pyenv python3 on PATH has no sushy). */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
@@ -52,7 +55,7 @@ export interface SushyOptions {
  * Runs `body` in Debian's python3 with `sushy`, `json`, `conn` (sushy.Sushy for the BMC), `system` and
  * `manager` (its only ComputerSystem and Manager) defined. Resolves with the process result.
  */
-export function sushy(bmc: RedfishBmc, body: string, o: SushyOptions = {}): Promise<ClientResult> {
+export function sushy(bmc: RedfishTarget, body: string, o: SushyOptions = {}): Promise<ClientResult> {
   const auth = { session: 'sushy.auth.SessionAuth', basic: 'sushy.auth.BasicAuth', auto: 'sushy.auth.SessionOrBasicAuth' }[o.auth ?? 'auto'];
   const script = [
     'import json, os, sys, sushy, sushy.auth',
@@ -68,7 +71,7 @@ export function sushy(bmc: RedfishBmc, body: string, o: SushyOptions = {}): Prom
 }
 
 /** Runs redfishtool against the BMC over HTTPS (`-S Always`) with its credentials and `args`. */
-export function redfishtool(bmc: RedfishBmc, args: readonly string[], o: { password?: string; session?: boolean } = {}): Promise<ClientResult> {
+export function redfishtool(bmc: RedfishTarget, args: readonly string[], o: { password?: string; session?: boolean } = {}): Promise<ClientResult> {
   return runClient('/usr/bin/redfishtool', [
     '-r', `${bmc.host}:${bmc.port}`, '-u', bmc.username, '-p', o.password ?? bmc.password, '-S', 'Always',
     ...(o.session ? ['-A', 'Session'] : []), ...args,

@@ -17,7 +17,8 @@ function apiFor(endpoint: string): ApiClient {
 const COLUMNS = ['Name', 'Node UUID', 'MAC', 'BMC', 'BMC User', 'BMC Password', 'Disk', 'Power State', 'Boot', 'Disk Holds'] as const;
 
 export function labTable(rows: readonly LabVmView[]): string {
-  const cells = rows.map((r) => [r.name, r.node_uuid ?? '', r.mac, `${r.bmc_address}:${r.bmc_port ?? ''}`, r.bmc_username, r.bmc_password,
+  const cells = rows.map((r) => [r.name, r.node_uuid ?? '', r.mac,
+    r.bmc_url ? `${r.bmc_url}${r.bmc_system ?? ''}\n(redfish, CA ${r.bmc_cert})` : `${r.bmc_address}:${r.bmc_port ?? ''}`, r.bmc_username, r.bmc_password,
     `${r.disk}${r.disk_device ? `\n(${r.disk_device})` : ''}`, r.power_state, r.boot ?? '', r.disk_holds ?? '']);
   return renderTable(COLUMNS, cells, COLUMNS.map(() => 'l' as const), { maxWidth: 0, fitWidth: false, printEmpty: true }, 8);
 }
@@ -27,13 +28,14 @@ function endpointOf(opts: Record<string, unknown>): string {
 }
 
 export function registerLab(program: Command): void {
-  const lab = program.command('lab').description('A virtual rack on this host: machines in network namespaces with loop disks and IPMI BMCs (needs root)');
+  const lab = program.command('lab').description('A virtual rack on this host: machines in network namespaces with loop disks and IPMI or Redfish BMCs (needs root)');
   lab.command('up')
-    .description('Create the lab network and N virtual machines, and enrol them as ipmi nodes')
+    .description('Create the lab network and N virtual machines, and enrol them as ipmi (or redfish) nodes')
     .option('--nodes <n>', 'number of virtual machines', '1')
     .option('--disk-size <size>', 'size of each virtual disk (sparse), e.g. 4G', '4G')
     .option('--address <cidr>', 'service side of the lab network (bridge address)', '10.213.0.1/24')
     .option('--boot-mode <mode>', 'firmware of the machines: bios or uefi', 'bios')
+    .option('--bmc <type>', 'BMC of each machine: ipmi (ipmi_sim) or redfish (HTTPS on 127.0.0.1, enrolled as redfish nodes)', 'ipmi')
     .option('--name <prefix>', 'node name prefix: nodes are <prefix>-0, <prefix>-1, …', 'lab')
     .option('--dir <dir>', 'lab state directory (also ANVIL_LAB_DIR)')
     .option('--images-dir <dir>', 'directory for the deploy kernel and ramdisk (file:// URLs the service must accept)', 'var/images')
@@ -43,12 +45,14 @@ export function registerLab(program: Command): void {
     .action(async (opts: Record<string, unknown>) => {
       const bootMode = String(opts.bootMode);
       if (bootMode !== 'bios' && bootMode !== 'uefi') throw new LabError(`--boot-mode must be bios or uefi, got ${bootMode}`);
+      const bmc = String(opts.bmc);
+      if (bmc !== 'ipmi' && bmc !== 'redfish') throw new LabError(`--bmc must be ipmi or redfish, got ${bmc}`);
       const nodes = Number(opts.nodes);
       const endpoint = endpointOf(opts);
       const port = Number(new URL(endpoint).port || 80);
       const dir = opts.dir ? resolve(String(opts.dir)) : defaultLabDir();
       const state = await labUp({
-        dir, nodes, diskSizeBytes: parseSize(String(opts.diskSize)), cidr: String(opts.address), bootMode: bootMode as BootMode,
+        dir, nodes, diskSizeBytes: parseSize(String(opts.diskSize)), cidr: String(opts.address), bootMode: bootMode as BootMode, bmc,
         name: String(opts.name), imagesDir: String(opts.imagesDir),
         api: opts.enroll !== false && !opts.serve ? apiFor(endpoint) : undefined,
         endpoint, serve: opts.serve && opts.enroll !== false ? { port, api: apiFor } : undefined,

@@ -10,7 +10,10 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspectDisk } from '../disk.js';
 import { processRecord } from '../host.js';
-import { findVmByBmcPort, loadState, writeJsonAtomic, type LabState, type VmState } from '../state.js';
+import { BOOT_MODE_FILE } from '../redfish/settings.js';
+import { findVmByBmcPort, loadState, readJson, writeJsonAtomic, type LabState, type VmState } from '../state.js';
+import { cdBoot, type CdBootResult } from './cd-boot.js';
+import type { BootTarget } from './boot-target.js';
 import { dhcp } from './dhcp.js';
 import { kernelProblem, ramdiskProblem } from './images.js';
 import { netboot, type NetbootResult } from './netboot.js';
@@ -23,9 +26,14 @@ interface BootReport {
   powerOnCount: number;
   bootDevice: string;
   startedAt: string;
-  phase: 'netboot' | 'agent' | 'agent exited' | 'disk' | 'stopped';
+  phase: 'netboot' | 'cd' | 'agent' | 'agent exited' | 'disk' | 'stopped';
+  /** The firmware's boot mode: the machine's, or what its Redfish BMC set (BMC_DIR/boot-mode). */
+  bootMode: 'bios' | 'uefi';
   netboot?: Omit<NetbootResult, 'heads'>;
   netbootFailure?: string;
+  /** Boot from the virtual CD (boot device cdrom): the image, the files read from it, or why it failed. */
+  cd?: Omit<CdBootResult, 'heads'>;
+  cdFailure?: string;
   cmdline?: string;
   agent?: { pid: number; start: string; exitCode?: number | null; signal?: string | null };
   updatedAt?: string;
@@ -62,6 +70,20 @@ function bootDevice(vm: VmState, first: boolean): string {
   }
 }
 
+function bootMode(vm: VmState): 'bios' | 'uefi' {
+  // A Redfish BMC keeps the boot mode a client set; an ipmi_sim BMC has none, so the machine's own applies.
+  const set = readJson<string>(join(vm.bmc!.dir, BOOT_MODE_FILE));
+  return set === 'uefi' || set === 'bios' ? set : vm.bootMode;
+}
+
+/** The command line to start the agent with, or why the kernel or initrd the boot found cannot boot. */
+function kernelCheck(t: BootTarget, heads: ReadonlyMap<string, Buffer>): { cmdline: string } | { failure: string } | null {
+  if (t.kind !== 'kernel') return t.kind === 'failed' ? { failure: t.reason } : null;
+  const problem = kernelProblem(heads.get(t.kernel.url) ?? Buffer.alloc(0))
+    ?? (t.initrds.length === 0 ? 'no initrd was loaded' : ramdiskProblem(heads.get(t.initrds[0]!.url) ?? Buffer.alloc(0)));
+  return problem ? { failure: `${t.kernel.url}: ${problem}` } : { cmdline: t.cmdline };
+}
+
 function agentArgv(state: LabState, vm: VmState, cmdline: string): string[] {
   const agentCmd = state.agentCommand ?? [process.execPath, join(REPO_ROOT, 'bin', 'anvil-agent.js')];
   // Power off and reboot inside the agent become signals to this machine (same pid namespace).
@@ -74,35 +96,45 @@ function agentArgv(state: LabState, vm: VmState, cmdline: string): string[] {
 async function bootOnce(state: LabState, vm: VmState, first: boolean): Promise<'off' | 'reboot'> {
   const report: BootReport = {
     powerOnCount: Number(process.env.BMC_POWER_ON_COUNT ?? 0), bootDevice: bootDevice(vm, first),
-    startedAt: new Date().toISOString(), phase: 'netboot',
+    startedAt: new Date().toISOString(), phase: 'netboot', bootMode: bootMode(vm),
   };
+  const platform = report.bootMode === 'uefi' ? 'efi' : 'pcbios';
   const save = () => writeJsonAtomic(join(vm.dir, 'boot.json'), { ...report, updatedAt: new Date().toISOString() });
   log(`power on: boot device ${report.bootDevice}`);
   if (report.bootDevice === 'pxe') {
     save();
-    let result: NetbootResult | undefined;
     try {
-      result = await netboot({
-        mac: vm.mac, platform: vm.bootMode === 'uefi' ? 'efi' : 'pcbios', ipxeRom: false,
-        dhcp: (ipxe) => dhcp({ netns: vm.netns, nic: vm.nic, platform: vm.bootMode === 'uefi' ? 'efi' : 'pcbios', ipxe, workDir: vm.dir }),
+      const result = await netboot({
+        mac: vm.mac, platform, ipxeRom: false,
+        dhcp: (ipxe) => dhcp({ netns: vm.netns, nic: vm.nic, platform, ipxe, workDir: vm.dir }),
         fetch: netnsFetcher(vm.netns, vm.dir), log,
       });
+      const { heads, ...rest } = result;
+      report.netboot = rest;
+      const checked = kernelCheck(result.target, heads);
+      if (checked && 'failure' in checked) report.netbootFailure = checked.failure;
+      else if (checked) report.cmdline = checked.cmdline;
+      if (result.target.kind === 'local') log(`netboot hands over to the disk: ${result.target.reason}`);
     } catch (err) {
       report.netbootFailure = (err as Error).message;
     }
-    if (result) {
-      const { heads, ...rest } = result;
-      report.netboot = rest;
-      const t = result.target;
-      if (t.kind === 'kernel') {
-        const problem = kernelProblem(heads.get(t.kernel.url) ?? Buffer.alloc(0))
-          ?? (t.initrds.length === 0 ? 'no initrd was loaded' : ramdiskProblem(heads.get(t.initrds[0]!.url) ?? Buffer.alloc(0)));
-        if (problem) report.netbootFailure = `${t.kernel.url}: ${problem}`;
-        else report.cmdline = t.cmdline;
-      } else report.netbootFailure = t.kind === 'failed' ? t.reason : undefined;
-      if (t.kind === 'local') log(`netboot hands over to the disk: ${t.reason}`);
-    }
     if (report.netbootFailure) log(`netboot failed: ${report.netbootFailure}`);
+  } else if (report.bootDevice === 'cdrom') {
+    report.phase = 'cd';
+    save();
+    try {
+      const result = await cdBoot({ bmcDir: vm.bmc!.dir, workDir: vm.dir, mac: vm.mac, bootMode: report.bootMode, log });
+      const { heads, ...rest } = result;
+      report.cd = rest;
+      const checked = kernelCheck(result.target, heads);
+      if (checked && 'failure' in checked) report.cdFailure = checked.failure;
+      else if (checked) report.cmdline = checked.cmdline;
+    } catch (err) {
+      report.cdFailure = (err as Error).message;
+    }
+    if (report.cdFailure) log(`cd boot failed: ${report.cdFailure}`);
+  }
+  if (report.bootDevice === 'pxe' || report.bootDevice === 'cdrom') {
     if (pending) return pending;
     if (report.cmdline !== undefined && !pending) {
       log(`starting the agent: ${report.cmdline}`);

@@ -39,8 +39,10 @@ export function collection(id: string, type: string, name: string, members: read
   return { ...odata(id, `#${type}.${type}`), Name: name, 'Members@odata.count': members.length, Members: members.map(link) };
 }
 
+export const systemPathFor = (systemId: string) => `${ROOT}/Systems/${systemId}`;
+
 export const paths = (f: MachineFacts) => {
-  const system = `${ROOT}/Systems/${f.systemId}`;
+  const system = systemPathFor(f.systemId);
   const manager = `${ROOT}/Managers/${f.managerId}`;
   return {
     system, manager, chassis: `${ROOT}/Chassis/${f.chassisId}`, bios: `${system}/Bios`,

@@ -73,6 +73,11 @@ export class SettingsStore {
   }
 
   setFaults(f: BmcFaults): void {
-    writeJsonAtomic(join(this.#dir, 'faults.json'), f);
+    writeBmcFaults(this.#dir, f);
   }
+}
+
+/** Sets the faults of the (running) BMC whose directory is `dir`; `{}` clears them. */
+export function writeBmcFaults(dir: string, f: BmcFaults): void {
+  writeJsonAtomic(join(dir, 'faults.json'), f);
 }
