@@ -28,8 +28,9 @@ apt_install() {
 }
 
 # What `npm start` itself runs or hands out, always installed: network boot loaders copied into the TFTP
-# root (pxelinux + syslinux-common; shim-signed + grub-efi-amd64-signed for UEFI; ipxe) and dnsmasq-base.
-runtime_pkgs="pxelinux syslinux-common shim-signed grub-efi-amd64-signed ipxe dnsmasq-base"
+# root (pxelinux + syslinux-common; shim-signed + grub-efi-amd64-signed for UEFI; ipxe), dnsmasq-base, and
+# genisoimage, which builds config drives given as JSON.
+runtime_pkgs="pxelinux syslinux-common shim-signed grub-efi-amd64-signed ipxe dnsmasq-base genisoimage"
 runtime_missing=""
 for p in $runtime_pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || runtime_missing="$runtime_missing $p"

@@ -147,6 +147,31 @@ describe('direct deploy through the real agent', () => {
     await stopAgents();
   }, 120_000);
 
+  it('builds a config drive given as JSON (1.56) into a config-2 ISO on the disk\'s last partition', async () => {
+    const uuid = await enrol({ automated_clean: false });
+    const ii = { image_source: imageUrl, image_os_hash_algo: 'sha256', image_os_hash_value: imageSha };
+    expect((await api('PATCH', `/v1/nodes/${uuid}`, [{ op: 'add', path: '/instance_info', value: ii }])).status).toBe(200);
+    const configdrive = { meta_data: { hostname: 'cd-host' }, user_data: '#cloud-config\nruncmd: [true]\n', network_data: { links: [] } };
+    const put = await api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'active', configdrive });
+    expect(put.status, JSON.stringify(put.body)).toBe(202);
+    expect((await settled(uuid, ['wait call-back', 'deploy failed'])).provision_state).toBe('wait call-back');
+    bootAgent();
+    const done = await settled(uuid, ['active', 'deploy failed']);
+    await stopAgents();
+    expect(done.provision_state, done.last_error).toBe('active');
+    const table = JSON.parse(execFileSync('sfdisk', ['--json', disk], { encoding: 'utf8' })) as { partitiontable: { sectorsize?: number; partitions: { start: number; size: number }[] } };
+    const last = table.partitiontable.partitions.at(-1)!;
+    const isoFile = join(dir, 'cd-from-disk.iso');
+    writeFileSync(isoFile, readBytes(disk, last.start * 512, last.size * 512));
+    expect(execFileSync('isoinfo', ['-d', '-i', isoFile], { encoding: 'utf8' })).toMatch(/Volume id: config-2/);
+    const read = (path: string) => execFileSync('isoinfo', ['-R', '-i', isoFile, '-x', path], { encoding: 'utf8' });
+    expect(JSON.parse(read('/openstack/latest/meta_data.json'))).toMatchObject({ uuid, hostname: 'cd-host' });
+    expect(read('/openstack/latest/user_data')).toBe(configdrive.user_data);
+    expect(JSON.parse(read('/openstack/latest/network_data.json'))).toEqual({ links: [] });
+    // The image itself is intact in front of it.
+    expect(readBytes(disk, 2 * MIB, 4 * MIB).equals(image.subarray(2 * MIB, 6 * MIB))).toBe(true);
+  }, 120_000);
+
   it('fails a wrong checksum with algorithm, expected and actual digest, and leaves the disk not deployed', async () => {
     const uuid = await enrol({ automated_clean: false });
     execFileSync('dd', ['if=/dev/zero', `of=${disk}`, 'bs=1M', 'count=2', 'conv=fsync'], { stdio: 'ignore' });

@@ -7,6 +7,7 @@
 //   boot_instance (20)  power on from disk
 // Cleaning runs the agent's clean steps (erase_devices_metadata, erase_devices) with priorities from settings.
 import { InvalidParameterValueError } from '../../common/errors.js';
+import { configDriveForAgent } from '../../images/configdrive-build.js';
 import { nodeBootMode } from '../boot-mode.js';
 import type {
   AgentCallback, DeployInterface, DriverTask, HeartbeatOutcome, StepCall, StepDescriptor, StepFlow, StepResult,
@@ -96,7 +97,7 @@ async function executeDirectStep(task: DriverTask, s: StepCall): Promise<StepRes
       return { kind: 'wait' };
     case 'write_image': {
       const params = {
-        step: { interface: 'deploy', step: 'write_image', args: { image_info: imageInfo(task), configdrive: task.node.instanceInfo.configdrive ?? null, ...s.args } },
+        step: { interface: 'deploy', step: 'write_image', args: { image_info: imageInfo(task), configdrive: await configDriveForAgent(task.node, task.node.instanceInfo.configdrive), ...s.args } },
         node: agentNodeView(task.node), ports: agentPorts(task),
         deploy_version: task.node.driverInternalInfo.agent_hardware_version ?? null,
       };
