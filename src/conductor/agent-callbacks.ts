@@ -4,6 +4,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { InvalidParameterValueError, InvalidStateRequestedError, NodeNotFoundError } from '../common/errors.js';
 import { normalizeMac, normalizeUuid } from '../common/ids.js';
+import { log } from '../common/log.js';
 import { MASK } from '../common/secrets.js';
 import { nowTimestamp } from '../db/schema.js';
 import type { NodeRecord } from '../db/records.js';
@@ -106,6 +107,11 @@ export async function recordHeartbeat(ctx: ConductorContext, ident: string, hb: 
     if (hb.agentStatusMessage) info.agent_status_message = hb.agentStatusMessage;
     // A heartbeat proves the ramdisk lives: the wait timeouts count from here.
     await task.save({ driverInternalInfo: info, provisionUpdatedAt: nowTimestamp() });
+    // As Ironic: the heartbeat of a node in maintenance is recorded and nothing more; the operator is at work.
+    if (task.node.maintenance) {
+      log.info('heartbeat from a node in maintenance: recorded, no action taken', { node: task.node.uuid, state: task.node.provisionState });
+      return;
+    }
     const next = CALLBACKS[task.node.provisionState as ProvisionState];
     if (next) task.spawnAfter((t) => next(t, { callbackUrl: hb.callbackUrl, agentVersion: hb.agentVersion }));
   });

@@ -89,6 +89,21 @@ describe.each(DIALECTS)('agent call-backs on %s', (dialect) => {
     expect((await api.tables.nodes.findBy('uuid', uuid))!.driverInternalInfo.agent_url).toBeUndefined();
   });
 
+  it('records the heartbeat of a node in maintenance and does nothing more; its wait does not time out', async () => {
+    const uuid = await waitingNode(api, '52:54:00:cb:00:08', 'wait call-back', { maintenance: true, maintenanceReason: 'swapping a disk' });
+    const token = (await api.get(`/v1/lookup?node_uuid=${uuid}`, V('1.62'))).body.config.agent_token as string;
+    const hb = await api.post(`/v1/heartbeat/${uuid}`, { callback_url: 'https://127.0.0.1:9', agent_version: '9.0', agent_token: token }, V('1.68'));
+    expect(hb.status).toBe(202);
+    // No agent listens on that URL: had the conductor acted on it, the deploy would have failed. The
+    // service's callback timeout is 1 s; the timeout check runs meanwhile and leaves the node alone too.
+    await new Promise((ok) => setTimeout(ok, 2500));
+    await api.work.idle();
+    const node = (await api.get(`/v1/nodes/${uuid}`)).body;
+    expect(node.provision_state).toBe('wait call-back');
+    expect(node.last_error).toBeNull();
+    expect(node.driver_internal_info.agent_url).toBe('https://127.0.0.1:9');
+  });
+
   it('refuses a heartbeat for a node that does not wait for an agent', async () => {
     const uuid = await waitingNode(api, '52:54:00:cb:00:02');
     const token = (await api.get(`/v1/lookup?node_uuid=${uuid}`, V('1.62'))).body.config.agent_token;

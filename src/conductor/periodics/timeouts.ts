@@ -31,6 +31,8 @@ export async function failTimedOutWaits(ctx: ConductorContext): Promise<number> 
   const waiting = await ctx.tables.nodes.list({ filters: [{ col: 'provisionState', op: 'in', value: Object.keys(WAIT_STATES) }, { col: 'reservation', op: 'isNull' }] });
   let failed = 0;
   for (const node of waiting) {
+    // As Ironic: a node an operator put in maintenance is left waiting; its wait resumes when it leaves.
+    if (node.maintenance) continue;
     const rule = WAIT_STATES[node.provisionState]!;
     const since = Date.parse(node.provisionUpdatedAt ?? node.updatedAt ?? node.createdAt);
     if (now - since < timeoutMs(ctx.config, rule.setting)) continue;
