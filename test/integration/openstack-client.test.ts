@@ -204,14 +204,26 @@ describe.each(DIALECTS)('python-ironicclient `baremetal` against an Anvil proces
     const rows = tableRows(await ok(['driver', 'list']));
     expect(rows[0]).toEqual(['Supported driver(s)', 'Active host(s)']);
     const drivers = new Map(rows.slice(1).map((r) => [r[0], r[1]]));
-    for (const name of ['ipmi', 'fake-hardware', 'manual-management']) expect(drivers.get(name), name).toContain(anvil.conductorHostname);
+    for (const name of ['ipmi', 'redfish', 'fake-hardware', 'manual-management']) expect(drivers.get(name), name).toContain(anvil.conductorHostname);
   }, PER_TEST_MS);
 
-  it('lists the properties of the ipmi driver', async () => {
-    const rows = tableRows(await ok(['driver', 'property', 'list', 'ipmi']));
-    expect(rows[0]).toEqual(['Property', 'Description']);
-    const names = rows.slice(1).map((r) => r[0]);
-    for (const p of ['ipmi_address', 'ipmi_username', 'ipmi_password', 'deploy_kernel', 'deploy_ramdisk']) expect(names).toContain(p);
+  it('lists the properties of the ipmi and redfish drivers', async () => {
+    for (const [driver, keys] of [
+      ['ipmi', ['ipmi_address', 'ipmi_username', 'ipmi_password', 'deploy_kernel', 'deploy_ramdisk']],
+      ['redfish', ['redfish_address', 'redfish_system_id', 'redfish_username', 'redfish_password', 'redfish_verify_ca', 'redfish_auth_type', 'deploy_kernel']],
+    ] as const) {
+      const rows = tableRows(await ok(['driver', 'property', 'list', driver]));
+      expect(rows[0]).toEqual(['Property', 'Description']);
+      const names = rows.slice(1).map((r) => r[0]);
+      for (const p of keys) expect(names, driver).toContain(p);
+    }
+  }, PER_TEST_MS);
+
+  it('shows the redfish driver with its default interfaces', async () => {
+    const table = fieldTable(await ok(['--os-baremetal-api-version', '1.89', 'driver', 'show', 'redfish']));
+    expect(table.get('default_power_interface')).toBe('redfish');
+    expect(table.get('default_management_interface')).toBe('redfish');
+    expect(table.get('default_bios_interface')).toBe('redfish');
   }, PER_TEST_MS);
 
   it('lists conductors', async () => {

@@ -5,6 +5,7 @@ import { PowerError } from '../../common/errors.js';
 import type { NodeRecord } from '../../db/records.js';
 import { defineInterface, type DriverCall, type PowerInterface, type PowerState, type PowerTarget } from '../interfaces.js';
 import { REDFISH_PROPERTIES, validateRedfishInfo } from './redfish-properties.js';
+import { RedfishError } from './redfish-error.js';
 import { driverFailure, readSystem, resetAction } from './redfish-system.js';
 
 export interface RedfishPowerOptions {
@@ -134,6 +135,10 @@ export function createRedfishPower(options: RedfishPowerOptions = {}): PowerInte
           // Sending On/ForceOff twice is harmless; a restart or a button press is not, so those are not resent.
           await view.conn.post(resetTarget, { ResetType: resetType }, { deadline, idempotent: ['On', 'ForceOn', 'ForceOff', 'GracefulShutdown'].includes(resetType) });
         } catch (err) {
+          if (err instanceof RedfishError && err.kind === 'timeout' && Date.now() >= deadline) {
+            throw new PowerError(`Power action '${target}' for node ${node.uuid} timed out after ${timeoutS} s: the BMC did not answer `
+              + `ResetType ${resetType} in time.`, { cause: err });
+          }
           throw failure(node, `send ResetType ${resetType} (${target})`, err);
         }
         await waitFor(node, target, step.reach, deadline, timeoutS);

@@ -107,6 +107,11 @@ export class RedfishConnection {
     this.#mode = !settings.username ? 'none' : settings.authType === 'auto' ? null : settings.authType;
   }
 
+  /** The BMC session this connection holds (its Location), null with basic auth or before the first call. */
+  get sessionPath(): string | null {
+    return this.#token ? this.#sessionUri : null;
+  }
+
   /** Where messages say the call went; never carries credentials. */
   get bmc(): string {
     return this.settings.origin;
@@ -226,7 +231,7 @@ export class RedfishConnection {
       let failure: RedfishError;
       try {
         if (authenticated) await this.#ensureAuth(opts, false);
-        const res = await this.#exchange(method, path, body, { ...headers, ...(authenticated ? this.#authHeaders() : {}) });
+        const res = await this.#exchange(method, path, body, { ...headers, ...(authenticated ? this.#authHeaders() : {}) }, deadline);
         if (res.status < 400) return res;
         // A session the BMC dropped (timeout, reboot, too many sessions): log in again, once per call.
         if (authenticated && res.status === 401 && this.#mode === 'session' && !renewed) {
@@ -257,15 +262,18 @@ export class RedfishConnection {
     const detail = explained.text ? `: ${this.#scrub(explained.text)}` : '';
     if (res.status === 401 || (res.status === 403 && !authenticated)) {
       const login = !authenticated && method === 'POST';
-      return new RedfishError(`${login ? 'Login to' : 'Authentication with'} BMC ${this.bmc} failed (HTTP ${res.status}): `
-        + `check redfish_username and redfish_password${detail}`, 'auth', res.status, explained.messageIds);
+      // "…password: <text>" would read as a secret to the log scrubber, so the BMC's words come first.
+      return new RedfishError(`${login ? 'Login to' : 'Authentication with'} BMC ${this.bmc} failed with HTTP ${res.status}${detail} `
+        + '(check redfish_username and redfish_password)', 'auth', res.status, explained.messageIds);
     }
     return new RedfishError(`Redfish ${method} ${path} on BMC ${this.bmc} failed with HTTP ${res.status}${detail}`, 'http', res.status,
       explained.messageIds);
   }
 
   /** One HTTP exchange; transport failures become RedfishError (unreachable / timeout / tls). */
-  async #exchange(method: string, path: string, body: Dict | undefined, headers: Record<string, string>): Promise<Exchanged> {
+  async #exchange(method: string, path: string, body: Dict | undefined, headers: Record<string, string>, deadline = Infinity): Promise<Exchanged> {
+    // The caller's deadline (a power action's timeout) bounds the wait for an answer, not only the request timeout.
+    const timeoutMs = Math.max(1, Math.min(this.#tuning.requestTimeoutS * 1000, deadline - Date.now()));
     const url = new URL(path, this.settings.origin);
     if (url.origin !== this.settings.origin) {
       throw new RedfishError(`BMC ${this.bmc} linked to another host (${url.origin}); refusing to send credentials there.`, 'protocol');
@@ -281,17 +289,17 @@ export class RedfishConnection {
           ...headers,
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        headersTimeout: this.#tuning.requestTimeoutS * 1000,
-        bodyTimeout: this.#tuning.requestTimeoutS * 1000,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
     } catch (err) {
-      throw this.#transportError(method, path, err);
+      throw this.#transportError(method, path, err, timeoutMs);
     }
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw this.#transportError(method, path, err);
+      throw this.#transportError(method, path, err, timeoutMs);
     }
     if (text.length > MAX_BODY) throw new RedfishError(`BMC ${this.bmc} answered ${method} ${path} with more than ${MAX_BODY} bytes.`, 'protocol');
     let parsed: unknown = null;
@@ -317,7 +325,7 @@ export class RedfishConnection {
     };
   }
 
-  #transportError(method: string, path: string, err: unknown): RedfishError {
+  #transportError(method: string, path: string, err: unknown, timeoutMs: number): RedfishError {
     const codes = codesOf(err);
     const raw = this.#scrub((err as Error)?.message ?? String(err));
     const where = `Redfish ${method} ${path} on BMC ${this.bmc}`;
@@ -326,13 +334,14 @@ export class RedfishConnection {
         + 'give its CA in redfish_verify_ca, or set redfish_verify_ca to false to skip verification', 'tls');
     }
     if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) return notSent(new RedfishError(`${where} failed: could not connect within ${this.#tuning.requestTimeoutS} s`, 'timeout'));
-    if (codes.some((c) => /TIMEOUT/.test(c))) return new RedfishError(`${where} failed: no answer within ${this.#tuning.requestTimeoutS} s`, 'timeout');
+    if (codes.some((c) => /TIMEOUT/.test(c))) return new RedfishError(`${where} failed: no answer within ${timeoutMs / 1000} s`, 'timeout');
     if (codes.includes('ECONNREFUSED')) return notSent(new RedfishError(`${where} failed: connection refused`, 'unreachable'));
     return new RedfishError(`${where} failed: ${codes[0] ? `${codes[0]}: ` : ''}${raw}`, 'unreachable');
   }
 }
 
-/** Connections by everything that makes them differ, so sessions are shared by all calls to one BMC. */
+/** Connections by everything that makes them differ (not the system id: one BMC may serve several nodes),
+ * so sessions are shared by all calls to one BMC. */
 const connections = new Map<string, RedfishConnection>();
 const MAX_CONNECTIONS = 1000; // Ironic's [redfish]connection_cache_size
 

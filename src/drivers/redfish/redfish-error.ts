@@ -36,9 +36,10 @@ export function explainErrorBody(body: unknown): { text: string; messageIds: str
     if (typeof info.MessageId === 'string') ids.push(info.MessageId);
     const msg = typeof info.Message === 'string' ? info.Message.trim() : '';
     const resolution = typeof info.Resolution === 'string' ? info.Resolution.trim() : '';
-    const line = [msg, resolution && `Resolution: ${resolution}`].filter(Boolean).join(' ');
+    // error.message often repeats the first Message: then only its Resolution is new.
+    const line = [parts.includes(msg) ? '' : msg, resolution && `Resolution: ${resolution}`].filter(Boolean).join(' ');
     if (line && !parts.includes(line)) parts.push(line);
-    else if (!line && typeof info.MessageId === 'string') parts.push(info.MessageId);
+    else if (!msg && !resolution && typeof info.MessageId === 'string') parts.push(info.MessageId);
   }
   return { text: parts.join('; ').slice(0, 1000), messageIds: ids };
 }

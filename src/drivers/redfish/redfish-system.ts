@@ -39,8 +39,7 @@ export function connectionFor(node: NodeRecord): RedfishConnection {
 const resolved = new WeakMap<RedfishConnection, Map<string, string>>();
 
 /** The system's path: redfish_system_id as given, or the Systems collection's only member. */
-export async function systemPath(conn: RedfishConnection, opts: CallOptions = {}): Promise<string> {
-  const wanted = conn.settings.systemId;
+export async function systemPath(conn: RedfishConnection, wanted: string | null, opts: CallOptions = {}): Promise<string> {
   if (wanted) return wanted;
   const known = resolved.get(conn)?.get('');
   if (known) return known;
@@ -66,7 +65,8 @@ export async function readResource(conn: RedfishConnection, path: string, opts: 
 
 export async function readSystem(node: NodeRecord, opts: CallOptions = {}): Promise<SystemView> {
   const conn = connectionFor(node);
-  const path = await systemPath(conn, opts);
+  // The system is the node's, not the connection's: nodes on one BMC (one connection) name different systems.
+  const path = await systemPath(conn, parseRedfishSettings(node.driverInfo).systemId, opts);
   const { body, etag } = await readResource(conn, path, opts);
   return { conn, path, body, etag };
 }
