@@ -56,7 +56,13 @@ export function Actions({ node }: { node: Node }) {
   const verbRun = (v: Verb) => {
     // Parsed when sent, so bad JSON shows as the action's error.
     if (v === 'clean') return async () => provision('clean', { clean_steps: JSON.parse(cleanSteps) as unknown })();
-    if (v === 'rescue') return provision('rescue', { rescue_password: rescuePassword });
+    if (v === 'rescue') {
+      return async () => {
+        await provision('rescue', { rescue_password: rescuePassword })();
+        // Sent and stored (masked) by the service: the page keeps no copy.
+        setRescuePassword('');
+      };
+    }
     return provision(v);
   };
 

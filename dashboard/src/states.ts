@@ -1,6 +1,9 @@
 // Ironic's provision states as the dashboard presents them: a colour family per state and the user verbs
-// (PUT /v1/nodes/{node}/states/provision "target") that the state machine accepts from each. The service
-// stays the judge: a verb offered here that it refuses shows its error.
+// (PUT /v1/nodes/{node}/states/provision "target") that the state machine accepts from each, taken from the
+// conductor's transition table. The service stays the judge: a verb it refuses (locked node, missing
+// microversion) shows its error.
+import { TRANSITIONS } from '../../src/conductor/machine';
+import type { UserEvent } from '../../src/conductor/states';
 
 export type Tone = 'ok' | 'busy' | 'wait' | 'fail' | 'idle' | 'info';
 
@@ -21,36 +24,34 @@ export const PROVISION_STATES = Object.keys(TONES);
 
 export const FAULTS = ['power failure', 'clean failure', 'rescue abort failure', 'service failure'];
 
-export type Verb = 'manage' | 'provide' | 'inspect' | 'clean' | 'active' | 'deleted' | 'rebuild' | 'rescue' | 'unrescue' | 'abort' | 'adopt';
+/** The PUT /states/provision `target` the dashboard sends for each user event (the oldest spelling, valid at every version it needs). */
+const VERB_OF = {
+  manage: 'manage', provide: 'provide', inspect: 'inspect', clean: 'clean', deploy: 'active', rebuild: 'rebuild',
+  delete: 'deleted', abort: 'abort', adopt: 'adopt', rescue: 'rescue', unrescue: 'unrescue', unhold: 'unhold',
+} as const satisfies Partial<Record<UserEvent, string>>;
+
+export type Verb = (typeof VERB_OF)[keyof typeof VERB_OF];
 
 export const VERB_LABEL: Record<Verb, string> = {
   manage: 'Manage', provide: 'Provide', inspect: 'Inspect', clean: 'Clean', active: 'Deploy', deleted: 'Undeploy',
-  rebuild: 'Rebuild', rescue: 'Rescue', unrescue: 'Unrescue', abort: 'Abort', adopt: 'Adopt',
+  rebuild: 'Rebuild', rescue: 'Rescue', unrescue: 'Unrescue', abort: 'Abort', adopt: 'Adopt', unhold: 'Unhold',
 };
 
 /** Verbs that destroy an instance or interrupt work: the dashboard asks before sending them. */
 export const DESTRUCTIVE = new Set<Verb>(['deleted', 'rebuild', 'clean', 'abort']);
 
-const VERBS: Record<string, Verb[]> = {
-  enroll: ['manage'],
-  manageable: ['provide', 'inspect', 'clean', 'adopt'],
-  available: ['active', 'manage'],
-  active: ['deleted', 'rebuild', 'rescue'],
-  'deploy failed': ['active', 'deleted'],
-  'clean failed': ['manage'],
-  'inspect failed': ['manage', 'inspect'],
-  'adopt failed': ['manage', 'adopt'],
-  error: ['deleted'],
-  rescue: ['unrescue', 'rescue', 'deleted'],
-  'rescue failed': ['unrescue', 'rescue', 'deleted'],
-  'unrescue failed': ['unrescue', 'rescue', 'deleted'],
-  'wait call-back': ['abort', 'deleted'],
-  'clean wait': ['abort'],
-  'inspect wait': ['abort'],
-  'rescue wait': ['abort'],
-  'service wait': ['abort'],
-  'clean hold': ['abort'],
-  'deploy hold': ['abort'],
-};
+/**
+ * What a user may ask from each state, read from the conductor's own transition table (bundled as data), so the
+ * buttons offered are exactly what the service accepts. `service` is left out: it needs service steps, which
+ * the dashboard has no form for yet.
+ */
+const VERBS = new Map<string, Verb[]>();
+for (const [from, event] of TRANSITIONS) {
+  const verb = (VERB_OF as Partial<Record<string, Verb>>)[event];
+  if (!verb) continue;
+  const list = VERBS.get(from) ?? [];
+  if (!list.includes(verb)) list.push(verb);
+  VERBS.set(from, list);
+}
 
-export const verbsFor = (state: string): Verb[] => VERBS[state] ?? [];
+export const verbsFor = (state: string): Verb[] => VERBS.get(state) ?? [];
