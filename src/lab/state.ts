@@ -14,6 +14,7 @@ export interface LabRedfishOptions {
   readonly bootTargets?: readonly string[];
   readonly requireIfMatch?: boolean;
   readonly sessionTimeoutS?: number;
+  readonly secureBoot?: boolean;
 }
 
 export interface VmState {

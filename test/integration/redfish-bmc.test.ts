@@ -23,7 +23,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'redfish-bmc-test-'));
   bmc = await startRedfishBmc({ dir: join(root, 'a'), mac: MAC, diskBytes: DISK, name: 'rf-test-0', gracefulShutdownMs: 2000 });
   // A system that advertises only some ResetTypes and insists on If-Match.
-  strict = await startRedfishBmc({ dir: join(root, 'b'), resetTypes: ['On', 'ForceOff'], requireIfMatch: true, systemId: 'sys-b', sessionTimeoutS: 1 });
+  strict = await startRedfishBmc({ dir: join(root, 'b'), resetTypes: ['On', 'ForceOff'], requireIfMatch: true, systemId: 'sys-b', sessionTimeoutS: 1, secureBoot: true });
   tls = new Agent({ connect: { ca: readFileSync(bmc.certFile, 'utf8') } });
 });
 
@@ -126,6 +126,41 @@ r['out'] = [cd.inserted, cd.image]
 print(json.dumps(r))`));
     expect(out.in).toEqual([true, 'http://10.213.0.1:8080/boot.iso', 'boot.iso', ['CD', 'DVD']]);
     expect(out.out).toEqual([false, null]);
+  });
+
+  it('sets the indicator LED; secure boot only where the system offers it', async () => {
+    const out = py(await sushy(bmc, `
+system.set_indicator_led(sushy.IndicatorLED.BLINKING)
+system.refresh()
+r = {'led': system.indicator_led.value}
+try:
+    system.secure_boot
+    r['secure'] = 'offered'
+except sushy.exceptions.MissingAttributeError:
+    r['secure'] = 'none'
+system.set_indicator_led(sushy.IndicatorLED.OFF)
+print(json.dumps(r))`));
+    expect(out).toEqual({ led: 'Blinking', secure: 'none' });
+    const sb = py(await sushy(strict, `
+sb = system.secure_boot
+r = {'before': [sb.enabled, sb.current_boot.value]}
+sb.set_enabled(True)
+sb.refresh()
+r['after'] = [sb.enabled, sb.current_boot.value]
+sb.set_enabled(False)
+print(json.dumps(r))`));
+    expect(sb).toEqual({ before: [false, 'Disabled'], after: [true, 'Enabled'] });
+  });
+
+  it('lets sushy log in again when its session expired', async () => {
+    // This BMC's sessions expire after 1 s unused: sushy sees the 401 and makes a new session.
+    const out = py(await sushy(strict, `
+import time
+t1 = conn._conn._session.headers.get('X-Auth-Token')
+time.sleep(1.3)
+system.refresh()
+print(json.dumps({'renewed': conn._conn._session.headers.get('X-Auth-Token') != t1, 'power': system.power_state.value}))`, { auth: 'session' }));
+    expect(out).toEqual({ renewed: true, power: 'Off' });
   });
 
   it('refuses wrong credentials with AccessError', async () => {

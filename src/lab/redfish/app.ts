@@ -7,7 +7,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Authenticator } from './auth.js';
 import {
   errorBody, malformedJson, missingParameter, noValidSession, notAllowed, notFound, notInList, parameterFormat, parameterNotInList,
-  preconditionFailed, preconditionRequired, propertyNotWritable, propertyUnknown, RedfishError, resourceInUse,
+  preconditionFailed, preconditionRequired, propertyConflict, propertyNotWritable, propertyUnknown, RedfishError, resourceInUse,
 } from './errors.js';
 import type { MachineControl } from './machine-control.js';
 import * as doc from './resources.js';
@@ -182,6 +182,21 @@ export function createApp(d: AppDeps): Hono<Env> {
     return c.body(null, 204);
   });
   app.get(p.bios, (c) => json(c, doc.bios(facts, settings.get())));
+  if (facts.secureBoot) {
+    app.get(p.secureBoot, (c) => json(c, doc.secureBoot(facts, settings.get())));
+    app.patch(p.secureBoot, async (c) => {
+      const b = await body(c);
+      for (const key of Object.keys(b)) {
+        if (key !== 'SecureBootEnable') throw own(doc.secureBoot(facts, settings.get()), key) ? propertyNotWritable(key) : propertyUnknown(key);
+      }
+      if (own(b, 'SecureBootEnable')) {
+        if (typeof b.SecureBootEnable !== 'boolean') throw notInList(b.SecureBootEnable, 'SecureBootEnable');
+        if (b.SecureBootEnable && settings.get().bootMode !== 'UEFI') throw propertyConflict('SecureBootEnable', 'Boot/BootSourceOverrideMode');
+        settings.update({ secureBoot: b.SecureBootEnable });
+      }
+      return c.body(null, 204);
+    });
+  }
   app.get(`${p.system}/EthernetInterfaces`, (c) => json(c, doc.collection(`${p.system}/EthernetInterfaces`, 'EthernetInterfaceCollection', 'Ethernet Interfaces', [p.nic])));
   app.get(p.nic, (c) => json(c, doc.ethernetInterface(facts)));
   const cpus = Array.from({ length: facts.cpu.count }, (_, i) => i);

@@ -86,3 +86,7 @@ export const preconditionRequired = () =>
 export const resourceInUse = (what: string) =>
   new RedfishError(409, 'ResourceInUse', `The change to the requested resource failed because the resource is in use or in transition: ${what}.`, [],
     'Remove the condition and resubmit the request.');
+
+export const propertyConflict = (property: string, other: string) =>
+  new RedfishError(400, 'PropertyValueConflict', `The property ${property} could not be written because its value would conflict with the value of the ${other} property.`,
+    [property, other], 'No resolution is required.');

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       ...(b.redfish?.bootTargets ? { bootTargets: b.redfish.bootTargets } : {}),
       ...(b.redfish?.requireIfMatch !== undefined ? { requireIfMatch: b.redfish.requireIfMatch } : {}),
       ...(b.redfish?.sessionTimeoutS !== undefined ? { sessionTimeoutS: b.redfish.sessionTimeoutS } : {}),
+      ...(b.redfish?.secureBoot !== undefined ? { secureBoot: b.redfish.secureBoot } : {}),
     }));
     log(`${vm.name}: Redfish BMC at https://${b.address}:${b.port}`);
   }

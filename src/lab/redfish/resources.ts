@@ -28,6 +28,8 @@ export interface MachineFacts {
   readonly diskBytes: number;
   readonly resetTypes: readonly ResetType[];
   readonly bootTargets: readonly string[];
+  /** The system has a SecureBoot resource (UEFI secure boot can be switched). */
+  readonly secureBoot: boolean;
 }
 
 export type PowerState = 'On' | 'Off';
@@ -46,7 +48,7 @@ export const paths = (f: MachineFacts) => {
   const manager = `${ROOT}/Managers/${f.managerId}`;
   return {
     system, manager, chassis: `${ROOT}/Chassis/${f.chassisId}`, bios: `${system}/Bios`,
-    reset: `${system}/Actions/ComputerSystem.Reset`, nic: `${system}/EthernetInterfaces/eth0`,
+    reset: `${system}/Actions/ComputerSystem.Reset`, secureBoot: `${system}/SecureBoot`, nic: `${system}/EthernetInterfaces/eth0`,
     cpu: (i: number) => `${system}/Processors/CPU${i}`, dimm: `${system}/Memory/DIMM0`,
     simpleStorage: `${system}/SimpleStorage/1`, storage: `${system}/Storage/1`, drive: `${system}/Storage/1/Drives/Disk0`,
     cd: `${manager}/VirtualMedia/Cd`,
@@ -99,6 +101,7 @@ export function system(f: MachineFacts, s: Readonly<BmcSettings>, power: PowerSt
     MemorySummary: { TotalSystemMemoryGiB: Math.round((f.memoryBytes / 1024 ** 3) * 100) / 100, Status: { State: 'Enabled', Health: 'OK' } },
     Bios: link(p.bios), EthernetInterfaces: link(`${p.system}/EthernetInterfaces`), Processors: link(`${p.system}/Processors`),
     Memory: link(`${p.system}/Memory`), SimpleStorage: link(`${p.system}/SimpleStorage`), Storage: link(`${p.system}/Storage`),
+    ...(f.secureBoot ? { SecureBoot: link(p.secureBoot) } : {}),
     Links: { Chassis: [link(p.chassis)], ManagedBy: [link(p.manager)] },
     Actions: {
       '#ComputerSystem.Reset': { target: p.reset, 'ResetType@Redfish.AllowableValues': [...f.resetTypes] },
@@ -113,6 +116,16 @@ export function bios(f: MachineFacts, s: Readonly<BmcSettings>): Record<string, 
       BootMode: firmwareBootMode(s.bootMode), ProcTurboMode: 'Enabled', ProcVirtualization: 'Enabled', SriovGlobalEnable: 'Disabled',
       EmbeddedNic1: 'Enabled', PxeDev1EnDis: 'Enabled', NumCpus: f.cpu.count,
     },
+  };
+}
+
+export function secureBoot(f: MachineFacts, s: Readonly<BmcSettings>): Record<string, unknown> {
+  return {
+    ...odata(paths(f).secureBoot, '#SecureBoot.v1_1_0.SecureBoot'), Id: 'SecureBoot', Name: 'UEFI Secure Boot',
+    SecureBootEnable: s.secureBoot,
+    // Secure boot applies to UEFI boots only.
+    SecureBootCurrentBoot: s.secureBoot && s.bootMode === 'UEFI' ? 'Enabled' : 'Disabled',
+    SecureBootMode: 'DeployedMode',
   };
 }
 

@@ -51,6 +51,8 @@ export interface RedfishBmcOptions {
   readonly bootMode?: BootModeName;
   /** Refuse PATCH of the System without If-Match (428). */
   readonly requireIfMatch?: boolean;
+  /** Offer UEFI secure boot (a SecureBoot resource; default none, as on many BMCs). */
+  readonly secureBoot?: boolean;
   /** Seconds a session lives unused (default 1800). */
   readonly sessionTimeoutS?: number;
   readonly faults?: BmcFaults;
@@ -105,10 +107,10 @@ export async function startRedfishBmc(o: RedfishBmcOptions): Promise<RedfishBmc>
     systemId: o.systemId ?? '1', managerId: 'BMC', chassisId: '1', uuid: uuidFrom(mac), name: o.name ?? 'anvil-lab-machine', mac,
     cpu: { count: o.cpuCount ?? cpu.length, model: cpu[0]?.model.trim() || 'virtual CPU', mhz: cpu[0]?.speed || 2000 },
     memoryBytes: o.memoryBytes ?? totalmem(), diskBytes: o.diskBytes ?? 4 * 1024 ** 3,
-    resetTypes: o.resetTypes ?? ALL_RESET_TYPES, bootTargets: o.bootTargets ?? BOOT_TARGETS,
+    resetTypes: o.resetTypes ?? ALL_RESET_TYPES, bootTargets: o.bootTargets ?? BOOT_TARGETS, secureBoot: o.secureBoot ?? false,
   };
   const settings = new SettingsStore(o.dir, {
-    bootTarget: 'None', bootEnabled: 'Disabled', bootMode: o.bootMode ?? 'UEFI', indicatorLed: 'Off', assetTag: '', virtualMedia: null,
+    bootTarget: 'None', bootEnabled: 'Disabled', bootMode: o.bootMode ?? 'UEFI', indicatorLed: 'Off', assetTag: '', virtualMedia: null, secureBoot: false,
   });
   if (o.faults) settings.setFaults(o.faults);
   const machine = new MachineControl(o.dir, settings, o.gracefulShutdownMs ?? 10_000);

@@ -25,6 +25,8 @@ export interface BmcSettings {
   indicatorLed: IndicatorLed;
   assetTag: string;
   virtualMedia: VirtualMediaState | null;
+  /** SecureBootEnable (only served when the BMC offers secure boot). */
+  secureBoot: boolean;
 }
 
 /** Fault injection: slow answers and dropped connections. */
