@@ -12,6 +12,8 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface RunningServer {
   readonly endpoint: string;
+  /** Process id of the server (its CPU time and RSS are read from /proc). */
+  readonly pid: number;
   readonly logFile: string;
   /** Counts of warn/error log lines so far: a 2xx-only run can still hide server-side trouble. */
   logProblems(): { readonly warn: number; readonly error: number; readonly samples: readonly string[] };
@@ -92,7 +94,18 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startAnvil(progress: (line: string) => void): Promise<RunningServer> {
+export interface StartOptions {
+  /** Flags for node itself, e.g. `--cpu-prof` (bench/profile.ts). */
+  readonly nodeArgs?: readonly string[];
+  /** Database URL; default BENCH_DATABASE_URL or a fresh SQLite file in the temp dir. */
+  readonly databaseUrl?: string;
+  /** Working directory of the server (where `--cpu-prof` writes); default the temp dir. */
+  readonly cwd?: string;
+  /** Another build to run (a directory holding bin/ and dist/, e.g. a copy of the tree before a change). */
+  readonly root?: string;
+}
+
+export async function startAnvil(progress: (line: string) => void, opts: StartOptions = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'anvil-bench-'));
   const logFile = join(dir, 'anvil.log');
   const port = await freePort();
@@ -100,10 +113,12 @@ export async function startAnvil(progress: (line: string) => void): Promise<Runn
   // The log goes straight to a file: piping it through this process would steal CPU from the load generator.
   const logFd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [
-    join(REPO_ROOT, 'bin', 'anvil.js'), 'serve',
+    ...(opts.nodeArgs ?? []),
+    join(opts.root ?? REPO_ROOT, 'bin', 'anvil.js'), 'serve',
     // BENCH_DATABASE_URL: an existing (empty) database instead, e.g. postgresql://postgres@127.0.0.1:5432/anvil_bench.
-    '--host', '127.0.0.1', '--port', String(port), '--database-url', process.env.BENCH_DATABASE_URL || `sqlite://${join(dir, 'bench.db')}`,
-  ], { cwd: dir, stdio: ['ignore', logFd, logFd] });
+    '--host', '127.0.0.1', '--port', String(port),
+    '--database-url', opts.databaseUrl ?? (process.env.BENCH_DATABASE_URL || `sqlite://${join(dir, 'bench.db')}`),
+  ], { cwd: opts.cwd ?? dir, stdio: ['ignore', logFd, logFd] });
   progress(`started anvil (pid ${child.pid}) on ${endpoint}, log ${logFile}`);
   try {
     await waitReady(endpoint, child, logFile, 30_000);
@@ -113,6 +128,7 @@ export async function startAnvil(progress: (line: string) => void): Promise<Runn
   }
   return {
     endpoint,
+    pid: child.pid!,
     logFile,
     logProblems() {
       const lines = readFileSync(logFile, 'utf8').split('\n');

@@ -40,12 +40,8 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
     const minor = negotiateMinor((name) => c.req.header(name));
     c.set('minor', minor);
     c.header(VERSION_HEADER, `1.${minor}`);
-    await next();
-  });
-
-  app.use('*', async (c, next) => {
     // The request target as sent (path and query), before any decoding.
-    const target = c.req.url.length - new URL(c.req.url).origin.length;
+    const target = c.req.url.length - url.origin.length;
     if (target > deps.config.maxUrlBytes) throw new UriTooLongError(`The request URL is longer than the limit of ${deps.config.maxUrlBytes} bytes.`);
     await next();
   });
@@ -62,7 +58,13 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   });
   const ordinaryBody = limitTo(deps.config.maxBodyBytes);
   const configDriveBody = limitTo(Math.max(deps.config.maxBodyBytes, deps.config.maxConfigDriveBodyBytes));
-  app.use('*', (c, next) => (c.req.method === 'PUT' && /\/states\/provision\/*$/.test(c.req.path) ? configDriveBody : ordinaryBody)(c, next));
+  app.use('*', (c, next) => {
+    const method = c.req.method;
+    // The HTTP adapter gives GET and HEAD requests no body, and asking bodyLimit to look builds a full fetch
+    // Request (with an AbortSignal) for every such request, the most frequent kind (issue 14's profile).
+    if (method === 'GET' || method === 'HEAD') return next();
+    return (method === 'PUT' && /\/states\/provision\/*$/.test(c.req.path) ? configDriveBody : ordinaryBody)(c, next);
+  });
 
   // Public routes first: a route answered before the authentication middleware never reaches it (Ironic keeps
   // version discovery and the ramdisk endpoints open; the agent has no credentials, only its token; the

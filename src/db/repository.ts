@@ -1,6 +1,6 @@
 // One generic table gateway used by every resource: insert, find, filtered/sorted/paginated list, update
 // and delete, with the row codec applied. Resource modules (nodes.ts, ports.ts, …) add their own rules.
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { SecretBox } from '../common/secrets.js';
 import type { Database } from './schema.js';
 import type { Store } from './database.js';
@@ -85,9 +85,34 @@ export class Repository<R extends { id: number }> {
   }
 
   async findBy(col: string, value: string | number, db: Kysely<any> = this.#db): Promise<R | null> {
-    if (hasNul(value)) return null;
-    const row = await db.selectFrom(this.spec.table).selectAll().where(col, '=', value).executeTakeFirst();
+    const row = await this.#findRow(col, value, undefined, db);
     return row ? this.decode(row) : null;
+  }
+
+  /** Like findBy, but only `columns` of the row, undecoded (camelCase keys): for cheap checks before a full read. */
+  async findColumnsBy(col: string, value: string | number, columns: readonly string[], db: Kysely<any> = this.#db): Promise<Record<string, unknown> | null> {
+    const row = await this.#findRow(col, value, columns, db);
+    return row ? camelRow(row) : null;
+  }
+
+  /**
+   * Lookups by one column are the most frequent queries (every request naming a resource makes one), and
+   * building and compiling the Kysely query cost about as much as SQLite running it: each shape is compiled
+   * once, then run with the new value.
+   */
+  readonly #finders = new Map<string, CompiledQuery<Record<string, unknown>>>();
+
+  async #findRow(col: string, value: string | number, columns: readonly string[] | undefined, db: Kysely<any>): Promise<Record<string, unknown> | undefined> {
+    if (hasNul(value)) return undefined;
+    const key = `${col}|${typeof value}|${columns?.join(',') ?? '*'}`;
+    let compiled = this.#finders.get(key);
+    if (!compiled) {
+      const base = db.selectFrom(this.spec.table);
+      compiled = (columns ? base.select(columns as string[]) : base.selectAll()).where(col, '=', value).compile() as CompiledQuery<Record<string, unknown>>;
+      this.#finders.set(key, compiled);
+    }
+    const res = await db.executeQuery<Record<string, unknown>>({ ...compiled, parameters: [value] });
+    return res.rows[0];
   }
 
   /** Updates row `id` when it still matches `conditions`; null when it is gone or no longer matches. */

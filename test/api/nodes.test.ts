@@ -46,6 +46,28 @@ describe.each(DIALECTS)('nodes API on %s', (dialect) => {
     expect(bad.error).toBe('Field nope is not a valid field.');
   });
 
+  it('answers GET and lists with the node as stored now: after a conductor write, and after re-enrolment under the same UUID', async () => {
+    const uuid = '6f1a2b3c-0d4e-4f50-8a61-72b83c94d0e5';
+    const first = await api.post('/v1/nodes', { driver: 'fake-hardware', uuid, name: 'cached-a' }, V182);
+    expect(first.status).toBe(201);
+    const listed = async () => ((await api.get('/v1/nodes?detail=True', V182)).body.nodes as { uuid: string; name: string }[]).find((n) => n.uuid === uuid)?.name;
+    expect((await api.get(`/v1/nodes/${uuid}`, V182)).body.name).toBe('cached-a');
+    expect(await listed()).toBe('cached-a');
+    // A write that does not come through the API (the conductor's), seen by the next read.
+    const stored = (await api.tables.nodes.findBy('uuid', uuid))!;
+    await api.tables.nodes.update(stored.id, { name: 'cached-b' });
+    expect((await api.get(`/v1/nodes/${uuid}`, V182)).body.name).toBe('cached-b');
+    expect((await api.get(`/v1/nodes/${uuid}?fields=name`, V182)).body.name).toBe('cached-b');
+    expect(await listed()).toBe('cached-b');
+    // Deleted and enrolled again with the same UUID: its version count starts afresh, the answer is the new node's.
+    expect((await api.del(`/v1/nodes/${uuid}`, V182)).status).toBe(204);
+    expect((await api.post('/v1/nodes', { driver: 'fake-hardware', uuid, name: 'cached-c' }, V182)).status).toBe(201);
+    const again = (await api.tables.nodes.findBy('uuid', uuid))!;
+    await api.tables.nodes.update(again.id, { description: 'same version as the first node had' });
+    expect((await api.get(`/v1/nodes/${uuid}`, V182)).body).toMatchObject({ name: 'cached-c', description: 'same version as the first node had' });
+    expect(await listed()).toBe('cached-c');
+  });
+
   it('hides available below 1.2 and refuses names below 1.5 with 406', async () => {
     const legacy = await api.post('/v1/nodes', { driver: 'fake-hardware' }, { 'X-OpenStack-Ironic-API-Version': '' });
     expect(legacy.status).toBe(201);

@@ -122,9 +122,8 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
   }
   const owner = await nodeDeps(c).registry.ownerLookup();
   const opts = detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner };
-  const variant = `${minor}|${c.get('base')}|${detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary'}|`;
   const cache = viewCache(c);
-  const variantOf = (n: NodeHead) => variant + String(owner(n.uuid, n.driver, n.conductorGroup));
+  const variantOf = viewVariant(c, detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary', owner);
   const parts = heads.map((h) => cache.get(h.uuid, h.version ?? -1, variantOf(h)));
   const missing = heads.filter((_, i) => parts[i] === undefined).map((h) => h.uuid);
   if (missing.length) {
@@ -149,8 +148,31 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
   return c.body(body, 200, { 'Content-Type': 'application/json' });
 }
 
-type NodeHead = Pick<NodeRecord, 'uuid' | 'version' | 'driver' | 'conductorGroup'>;
-const HEAD_COLUMNS = ['uuid', 'version', 'driver', 'conductorGroup'];
+/** What decides whether a cached view is still the node's: its row version and the inputs of `conductor`. */
+type NodeHead = Pick<NodeRecord, 'id' | 'uuid' | 'version' | 'driver' | 'conductorGroup' | 'createdAt'>;
+const HEAD_COLUMNS = ['id', 'uuid', 'version', 'driver', 'conductorGroup', 'createdAt'];
+
+/**
+ * The cache variant of a node's view: `shape` (detail, summary or the field list) at this version and base URL,
+ * the owning conductor, and id and creation time — a node deleted and enrolled again under the same UUID
+ * starts its version count afresh, and must not be answered with the old node's view.
+ */
+function viewVariant(c: Ctx, shape: string, owner: Owner): (n: NodeHead) => string {
+  const prefix = `${c.get('minor')}|${c.get('base')}|${shape}|`;
+  return (n) => `${prefix}${String(owner(n.uuid, n.driver, n.conductorGroup))}|${n.id}|${n.createdAt}`;
+}
+
+type Owner = NonNullable<ViewOptions['owner']>;
+
+/** findNode's lookup (UUID, or name from 1.5), reading only the head columns. */
+async function findNodeHead(c: Ctx, ident: string, minor: number): Promise<NodeHead> {
+  const nodes = c.get('deps').tables.nodes;
+  const uuid = normalizeUuid(ident);
+  const head = uuid ? await nodes.findColumnsBy('uuid', uuid, HEAD_COLUMNS) : minor >= 5 ? await nodes.findColumnsBy('name', ident, HEAD_COLUMNS) : null;
+  // Not found: findNode raises exactly the error a full read would.
+  if (!head) return findNode(c.get('deps').tables, ident, minor);
+  return head as unknown as NodeHead;
+}
 
 const VIEW_CACHES = new WeakMap<object, NodeViewCache>();
 
@@ -196,8 +218,20 @@ export function nodeRoutes(): Hono<ApiEnv> {
   r.get('/nodes/:ident', async (c) => {
     const minor = c.get('minor');
     const fields = parseFieldsParam(c.req.query('fields'), NODE_FIELDS, minor, ['links', 'ports', 'states', 'portgroups', 'volume']);
-    const node = await findNode(c.get('deps').tables, c.req.param('ident'), minor);
-    return c.json(await view(c, node, { fields }));
+    // Controllers poll each node every few seconds and most polls find it unchanged: a read of the head
+    // columns decides whether the serialised view of the last answer (or list) still holds.
+    const head = await findNodeHead(c, c.req.param('ident'), minor);
+    const owner = await nodeDeps(c).registry.ownerLookup();
+    const variantOf = viewVariant(c, fields ? `fields:${fields.join(',')}` : 'detail', owner);
+    const cache = viewCache(c);
+    let json = cache.get(head.uuid, head.version ?? -1, variantOf(head));
+    if (json === undefined) {
+      const node = await findNode(c.get('deps').tables, head.uuid, minor);
+      json = JSON.stringify(await view(c, node, { fields, owner }));
+      cache.put(node, variantOf(node), json);
+    }
+    // The bytes c.json would send.
+    return c.body(json, 200, { 'Content-Type': 'application/json' });
   });
 
   r.patch('/nodes/:ident', async (c) => {
