@@ -1,5 +1,6 @@
-// `anvil lab up --bmc redfish`: each machine gets the lab's Redfish BMC on 127.0.0.1, and clients nobody
-// here wrote drive the lab firmware through it — sushy boots the disk, redfishtool inserts an ISO that the
+// `anvil lab up --bmc redfish`: each machine gets the lab's Redfish BMC on 127.0.0.1 and is enrolled into
+// Anvil as a redfish node, which Anvil powers and switches; clients nobody here wrote drive the lab firmware
+// through it too — sushy boots the disk, redfishtool inserts an ISO that the
 // firmware fetches and boots from the virtual CD (kernel command line from isolinux.cfg or grub.cfg, by the
 // boot mode sushy sets); a machine can advertise only some ResetTypes; `lab list` shows the BMC; `down` leaves
 // nothing behind (the BMC process included). Needs root, like every lab test.
@@ -66,7 +67,7 @@ beforeAll(async () => {
   await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
   isoUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/deploy.iso`;
   // The agent stand-in exits at once: the test reads what the firmware found, not what an agent does.
-  lab = await startLab({ nodes: 2, anvil: false, bmc: 'redfish', agentCommand: ['true'],
+  lab = await startLab({ nodes: 2, bmc: 'redfish', agentCommand: ['true'],
     redfish: (i) => (i === 1 ? { resetTypes: ['On', 'ForceOff'] } : undefined) });
 }, 120_000);
 
@@ -88,6 +89,31 @@ describe('lab with Redfish BMCs', { timeout: 60_000 }, () => {
       bmc_cert: join(vm.bmc.dir, 'cert.pem'), bmc_username: 'admin', bmc_password: vm.bmc.password, power_state: 'power off',
     });
     expect(readFileSync(listed[0].bmc_cert, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+  });
+
+  it('enrols redfish nodes that Anvil powers on into the disk and off, on a system offering only On and ForceOff', async () => {
+    const vm = lab.vms[1]!;
+    const api = lab.api!;
+    const node = (await api.request('GET', `/v1/nodes/${vm.uuid}`)).body as any;
+    expect(node).toMatchObject({ driver: 'redfish', driver_info: {
+      redfish_address: `https://127.0.0.1:${vm.bmc.port}`, redfish_system_id: `/redfish/v1/Systems/${vm.name}`,
+      redfish_username: 'admin', redfish_password: '******', redfish_verify_ca: join(vm.bmc.dir, 'cert.pem'),
+    } });
+    const valid = (await api.request('GET', `/v1/nodes/${vm.uuid}/validate`)).body as any;
+    expect([valid.power.result, valid.management.result]).toEqual([true, true]);
+    expect((await api.request('PUT', `/v1/nodes/${vm.uuid}/management/boot_device`, { boot_device: 'disk' })).status).toBe(204);
+    expect((await api.request('PUT', `/v1/nodes/${vm.uuid}/states/power`, { target: 'power on' })).status).toBe(202);
+    const disk = await until('the disk boot', () => vm.diskReport());
+    expect(disk).toMatchObject({ blank: true, device: vm.disk.device });
+    expect(vm.bmcEvents()).toMatch(/power on pid=\d+ bootdev=disk/);
+    const powerState = async () => ((await api.request('GET', `/v1/nodes/${vm.uuid}`)).body as any).power_state;
+    for (let i = 0; i < 100 && (await powerState()) !== 'power on'; i++) await sleep(200);
+    expect(await powerState()).toBe('power on');
+    expect((await api.request('PUT', `/v1/nodes/${vm.uuid}/states/power`, { target: 'power off' })).status).toBe(202);
+    for (let i = 0; i < 100 && (await powerState()) !== 'power off'; i++) await sleep(200);
+    expect(await powerState()).toBe('power off');
+    expect(lab.list()[1]!.power_state).toBe('power off');
+    expect(vm.bmcEvents()).toMatch(/power off pid=/);
   });
 
   it('boots the disk with a one-time Hdd override set by sushy, and powers off', async () => {
