@@ -103,6 +103,10 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Another build to run (a directory holding bin/ and dist/, e.g. a copy of the tree before a change). */
   readonly root?: string;
+  /** A command the server runs under, e.g. valgrind (bench/profile.ts --instructions). */
+  readonly wrapper?: readonly string[];
+  /** How long start-up may take (default 30 s; far longer under valgrind). */
+  readonly readyTimeoutMs?: number;
 }
 
 export async function startAnvil(progress: (line: string) => void, opts: StartOptions = {}): Promise<RunningServer> {
@@ -112,7 +116,9 @@ export async function startAnvil(progress: (line: string) => void, opts: StartOp
   const endpoint = `http://127.0.0.1:${port}`;
   // The log goes straight to a file: piping it through this process would steal CPU from the load generator.
   const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [
+  const [command, ...prefix] = [...(opts.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [
+    ...prefix,
     ...(opts.nodeArgs ?? []),
     join(opts.root ?? REPO_ROOT, 'bin', 'anvil.js'), 'serve',
     // BENCH_DATABASE_URL: an existing (empty) database instead, e.g. postgresql://postgres@127.0.0.1:5432/anvil_bench.
@@ -121,7 +127,7 @@ export async function startAnvil(progress: (line: string) => void, opts: StartOp
   ], { cwd: opts.cwd ?? dir, stdio: ['ignore', logFd, logFd] });
   progress(`started anvil (pid ${child.pid}) on ${endpoint}, log ${logFile}`);
   try {
-    await waitReady(endpoint, child, logFile, 30_000);
+    await waitReady(endpoint, child, logFile, opts.readyTimeoutMs ?? 30_000);
   } catch (err) {
     await stopChild(child);
     throw err;

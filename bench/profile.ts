@@ -6,7 +6,10 @@
 //
 //   node --import tsx bench/profile.ts --nodes 1000 --seconds 8 show patch list
 //   node --import tsx bench/profile.ts --no-profile --repeat 3 show     # CPU per request only, 3 runs
-import { copyFileSync, readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+//   node --import tsx bench/profile.ts --instructions --root /tmp/before --root . show   # callgrind counts, two builds
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,17 +26,25 @@ const nodeBody = (name: string, i: number) => ({
   properties: { cpus: 8, memory_mb: 32768, local_gb: 500, cpu_arch: 'x86_64' },
 });
 
-type Plan = Omit<WrkPlan, 'endpoint' | 'headers' | 'durationS'>;
+/** A wrk plan plus the same bodies in JavaScript, for the fixed-count sender of --instructions. */
+type Plan = Omit<WrkPlan, 'endpoint' | 'headers' | 'durationS'> & { readonly body?: (n: number) => string };
 
 /** The hot paths of issue 14, as wrk plans over the seeded nodes. */
 function plans(uuids: readonly string[], runId: string): Record<string, Plan> {
   const each = (suffix = '') => uuids.map((u) => `/v1/nodes/${u}${suffix}`);
   const [before, after] = JSON.stringify(nodeBody('@@', 0)).split('"@@"') as [string, string];
   return {
-    'create': { method: 'POST', paths: ['/v1/nodes'], connections: 8, luaBody: `${JSON.stringify(`${before}"prof-${runId}-`)} .. n .. ${JSON.stringify(`"${after}`)}` },
+    'create': {
+      method: 'POST', paths: ['/v1/nodes'], connections: 8,
+      luaBody: `${JSON.stringify(`${before}"prof-${runId}-`)} .. n .. ${JSON.stringify(`"${after}`)}`,
+      body: (n) => `${before}"prof-${runId}-js${n}"${after}`,
+    },
     'show': { method: 'GET', paths: each(), connections: 8 },
     'show-fields': { method: 'GET', paths: each('?fields=uuid,name,power_state,provision_state,maintenance'), connections: 8 },
-    'patch': { method: 'PATCH', paths: each(), connections: 8, luaBody: `'[{"op":"add","path":"/extra/k","value":"v' .. n .. '"}]'` },
+    'patch': {
+      method: 'PATCH', paths: each(), connections: 8,
+      luaBody: `'[{"op":"add","path":"/extra/k","value":"v' .. n .. '"}]'`, body: (n) => `[{"op":"add","path":"/extra/k","value":"v${n}"}]`,
+    },
     'list': { method: 'GET', paths: ['/v1/nodes?detail=True&limit=1000'], connections: 1 },
     'list-summary': { method: 'GET', paths: ['/v1/nodes?limit=1000'], connections: 1 },
     'list-fields': { method: 'GET', paths: ['/v1/nodes?fields=uuid,name,provision_state,power_state,last_error&limit=1000'], connections: 1 },
@@ -43,6 +54,42 @@ function plans(uuids: readonly string[], runId: string): Record<string, Plan> {
       paths: uuids.filter((_, i) => i % 97 === 0).map((u) => `/v1/nodes?provision_state=enroll&driver=fake-hardware&maintenance=false&limit=100&marker=${u}&fields=uuid,provision_state`),
     },
   };
+}
+
+/** Sends `count` requests of `plan` one after the other on one keep-alive connection. @throws on a non-2xx */
+async function sendSequential(endpoint: string, plan: Plan, count: number, from: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (let i = from; i < from + count; i++) {
+      const path = plan.paths[i % plan.paths.length]!;
+      const body = plan.body?.(i);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(endpoint + path, { method: plan.method, agent, headers: HEADERS }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      if (status < 200 || status > 299) throw new Error(`${plan.method} ${path} answered ${status}`);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** callgrind_control on the server: instrumentation on/off, and a dump whose `totals:` line is the count. */
+function callgrind(pid: number, ...args: string[]): void {
+  const r = spawnSync('callgrind_control', [...args, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`callgrind_control ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+}
+
+/** Instructions executed between two dumps: the `totals:` line of the newest dump file. */
+function lastDumpTotal(dir: string): number {
+  const dumps = readdirSync(dir).filter((f) => /^cg\.\d+\.\d+$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
+  const text = readFileSync(join(dir, dumps.at(-1)!), 'utf8');
+  return Number(/^totals: (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 interface Sample { readonly fn: string; readonly where: string; selfMs: number }
@@ -92,6 +139,10 @@ async function main(): Promise<void> {
       'database-url': { type: 'string' },
       // Copies of earlier builds (bin/, dist/, a node_modules link) to run in turn with this one, in the same run.
       'root': { type: 'string', multiple: true },
+      // Count instructions under valgrind --tool=callgrind instead (no wall time, no profile): --count requests
+      // per workload after as many unmeasured ones, sent one after the other.
+      'instructions': { type: 'boolean', default: false },
+      'count': { type: 'string', default: '300' },
     },
   });
   const names = positionals.length ? positionals : ['show', 'patch', 'list'];
@@ -99,7 +150,8 @@ async function main(): Promise<void> {
   if (!values['skip-build']) ensureBuilt(say);
   const roots = values.root?.length ? values.root : [REPO_ROOT];
   // The profiler changes timings a little; it runs only when one build is measured.
-  const profile = !values['no-profile'] && roots.length === 1;
+  const profile = !values['no-profile'] && !values.instructions && roots.length === 1;
+  const count = Number(values.count);
   const profDir = mkdtempSync(join(tmpdir(), 'anvil-prof-'));
   const runId = Math.random().toString(36).slice(2, 8);
   // Seeding is not what is measured: with SQLite the nodes go into a file once, through a server without the
@@ -129,9 +181,30 @@ async function main(): Promise<void> {
     for (const [i, root] of roots.entries()) {
       const dbUrl = pg ?? `sqlite://${join(profDir, `run-${r}-${i}.db`)}`;
       if (!pg) copyFileSync(seededFile, join(profDir, `run-${r}-${i}.db`));
-      const server = await startAnvil(say, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [], databaseUrl: dbUrl, root });
+      const cgDir = mkdtempSync(join(profDir, 'cg-'));
+      const server = await startAnvil(say, {
+        nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [], databaseUrl: dbUrl, root,
+        ...(values.instructions ? {
+          wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${cgDir}/cg.%p`],
+          readyTimeoutMs: 300_000,
+        } : {}),
+      });
       try {
         for (const name of names) {
+          if (values.instructions) {
+            // A page of 1,000 nodes costs ~50 GETs: a tenth as many of them.
+            const n = name.startsWith('list') && name !== 'list-filter' ? Math.ceil(count / 10) : count;
+            await sendSequential(server.endpoint, all[name]!, n, 0);
+            callgrind(server.pid, '-i', 'on');
+            await sendSequential(server.endpoint, all[name]!, n, n);
+            callgrind(server.pid, '-i', 'off');
+            callgrind(server.pid, '-d');
+            const perRequest = lastDumpTotal(cgDir) / n;
+            say(`[${root}] ${name}: ${(perRequest / 1e6).toFixed(3)} M instructions/request over ${n} requests`);
+            const key = `${name} | ${root}`;
+            results.set(key, [...(results.get(key) ?? []), `${(perRequest / 1e6).toFixed(3)} M instr`]);
+            continue;
+          }
           const plan = { ...all[name]!, endpoint: server.endpoint, headers: HEADERS };
           // JIT warm-up, not counted.
           await runWrk({ ...plan, durationS: 2 });
@@ -151,9 +224,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  process.stdout.write(`server CPU per request (req/s) per run, ${uuids.length} nodes, ${values.seconds} s per run:\n`);
+  process.stdout.write(values.instructions ? `instructions per request (callgrind), ${uuids.length} nodes, ${count} requests per figure:\n`
+    : `server CPU per request (req/s) per run, ${uuids.length} nodes, ${values.seconds} s per run:\n`);
   for (const [key, runs] of results) process.stdout.write(`${key}: ${runs.join(', ')}\n`);
-  if (!profile) return;
+  for (const f of readdirSync(profDir)) if (!f.endsWith('.cpuprofile')) rmSync(join(profDir, f), { recursive: true, force: true });
+  if (!profile) {
+    rmSync(profDir, { recursive: true, force: true });
+    return;
+  }
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${profDir}`);
   const { totalMs, rows } = selfTimes(join(profDir, file));

@@ -122,9 +122,8 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
   }
   const owner = await nodeDeps(c).registry.ownerLookup();
   const opts = detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner };
-  const cache = viewCache(c);
-  const variantOf = viewVariant(c, detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary', owner);
-  const parts = heads.map((h) => cache.get(h.uuid, h.version ?? -1, variantOf(h)));
+  const views = cachedViews(c, detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary', owner);
+  const parts = heads.map((h) => views.get(h));
   const missing = heads.filter((_, i) => parts[i] === undefined).map((h) => h.uuid);
   if (missing.length) {
     const fresh = new Map<string, NodeRecord>();
@@ -137,29 +136,44 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
       if (parts[i] !== undefined) continue;
       const n = fresh.get(heads[i]!.uuid);
       if (!n) continue; // deleted between the two reads
-      const json = JSON.stringify(await view(c, n, opts));
-      cache.put(n, variantOf(n), json);
-      parts[i] = json;
+      parts[i] = views.put(n, JSON.stringify(await view(c, n, opts)));
     }
   }
   const next = nextLink(c, detailPath ? `${collection}/detail` : collection, heads.length, page, heads.at(-1)?.uuid);
   // Assembled from cached JSON fragments: the same bytes c.json would produce, without re-serialising.
-  const body = `{"nodes":[${parts.filter((p) => p !== undefined).join(',')}]${next ? `,"next":${JSON.stringify(next)}` : ''}}`;
-  return c.body(body, 200, { 'Content-Type': 'application/json' });
+  const chunks: Buffer[] = [LIST_OPEN];
+  for (const p of parts) {
+    if (p === undefined) continue; // deleted between the two reads
+    if (chunks.length > 1) chunks.push(COMMA);
+    chunks.push(p);
+  }
+  chunks.push(Buffer.from(`]${next ? `,"next":${JSON.stringify(next)}` : ''}}`));
+  return c.body(Buffer.concat(chunks) as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/json' });
 }
+
+const LIST_OPEN = Buffer.from('{"nodes":[');
+const COMMA = Buffer.from(',');
 
 /** What decides whether a cached view is still the node's: its row version and the inputs of `conductor`. */
 type NodeHead = Pick<NodeRecord, 'id' | 'uuid' | 'version' | 'driver' | 'conductorGroup' | 'createdAt'>;
 const HEAD_COLUMNS = ['id', 'uuid', 'version', 'driver', 'conductorGroup', 'createdAt'];
 
 /**
- * The cache variant of a node's view: `shape` (detail, summary or the field list) at this version and base URL,
- * the owning conductor, and id and creation time — a node deleted and enrolled again under the same UUID
- * starts its version count afresh, and must not be answered with the old node's view.
+ * The cached views of one request's `shape` (detail, summary or the field list) at its version and base URL;
+ * the cache compares the owning conductor too, and the row's id, version and creation time (ViewKey).
  */
-function viewVariant(c: Ctx, shape: string, owner: Owner): (n: NodeHead) => string {
-  const prefix = `${c.get('minor')}|${c.get('base')}|${shape}|`;
-  return (n) => `${prefix}${String(owner(n.uuid, n.driver, n.conductorGroup))}|${n.id}|${n.createdAt}`;
+function cachedViews(c: Ctx, shape: string, owner: Owner) {
+  const cache = viewCache(c);
+  const variant = `${c.get('minor')}|${c.get('base')}|${shape}`;
+  const ownerOf = (n: NodeHead) => owner(n.uuid, n.driver, n.conductorGroup);
+  return {
+    get: (n: NodeHead) => cache.get(n, variant, ownerOf(n)),
+    put(n: NodeRecord, json: string): Buffer {
+      const bytes = Buffer.from(json);
+      cache.put(n, variant, ownerOf(n), bytes);
+      return bytes;
+    },
+  };
 }
 
 type Owner = NonNullable<ViewOptions['owner']>;
@@ -222,16 +236,14 @@ export function nodeRoutes(): Hono<ApiEnv> {
     // columns decides whether the serialised view of the last answer (or list) still holds.
     const head = await findNodeHead(c, c.req.param('ident'), minor);
     const owner = await nodeDeps(c).registry.ownerLookup();
-    const variantOf = viewVariant(c, fields ? `fields:${fields.join(',')}` : 'detail', owner);
-    const cache = viewCache(c);
-    let json = cache.get(head.uuid, head.version ?? -1, variantOf(head));
+    const views = cachedViews(c, fields ? `fields:${fields.join(',')}` : 'detail', owner);
+    let json = views.get(head);
     if (json === undefined) {
       const node = await findNode(c.get('deps').tables, head.uuid, minor);
-      json = JSON.stringify(await view(c, node, { fields, owner }));
-      cache.put(node, variantOf(node), json);
+      json = views.put(node, JSON.stringify(await view(c, node, { fields, owner })));
     }
     // The bytes c.json would send.
-    return c.body(json, 200, { 'Content-Type': 'application/json' });
+    return c.body(json as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/json' });
   });
 
   r.patch('/nodes/:ident', async (c) => {
