@@ -15,7 +15,7 @@ import { loadTlsFiles } from './common/tls-files.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
 import { restartConsoles, stopConsoles } from './conductor/console.js';
-import { failInterruptedAllocations, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
+import { failInterruptedAllocations, releaseOwnReservationsOnStop, releaseOwnStaleReservations } from './conductor/periodics/stale-reservations.js';
 import { openConductorImages, type ConductorImages } from './images/agent-images.js';
 import { NodeEventFeed } from './conductor/node-events.js';
 import { startBootServices } from './conductor/boot-environment.js';
@@ -89,14 +89,23 @@ export async function startService(config: Config): Promise<RunningService> {
   return {
     url, store, tables: t, registry, work, images, events,
     async close() {
+      const started = Date.now();
+      // New requests get connection refused from here on; idle keep-alive connections are closed now.
       events.close();
-      await Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      const closed = Promise.all([server, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const s of [server, ...extra]) (s as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closed;
       await periodics.stop();
-      await work.idle();
+      const running = work.running;
+      const dropped = work.stop();
+      log.info('stopping: no new requests or actions accepted', { running, dropped, grace_s: config.gracefulShutdownTimeout });
+      await work.idleWithin(config.gracefulShutdownTimeout * 1000);
+      const handedBack = await releaseOwnReservationsOnStop(ctx);
       await stopConsoles(ctx);
       await images.close();
       await boot.close();
       await registry.unregister().catch(() => undefined);
+      log.info('stopped', { actions_finished: running - work.running, actions_cut_short: work.running, locks_released: handedBack, elapsed_ms: Date.now() - started });
       await store.close();
     },
   };

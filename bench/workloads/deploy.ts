@@ -123,7 +123,7 @@ function prepare(ctx: BenchContext): PreparedGroup {
       name: `deploy ${IMAGE_BYTES / GiB} GiB raw, ${count} node${count > 1 ? 's' : ''}`,
       async run(): Promise<WorkloadOutcome> {
         ctx.progress(`deploy: starting a lab of ${count} machines ...`);
-        const lab = await startLab({ nodes: count, diskSizeBytes: IMAGE_BYTES + 64 * MiB, anvilArgs: ['--deploy-callback-timeout', '1800', '--automated-clean', 'false'] });
+        const lab = await startLab({ nodes: count, diskSizeBytes: IMAGE_BYTES + 64 * MiB, anvilArgs: ['--deploy-callback-timeout', '1800', '--no-automated-clean'] });
         const origin = await ImageOrigin.start();
         try {
           const image = join(lab.dir, '..', 'bench-image.raw');

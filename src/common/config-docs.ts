@@ -6,11 +6,17 @@ import { allowedText, type SettingSpec } from './config-schema.js';
 export const TABLE_BEGIN = '<!-- settings table: generated from src/common/config.ts by `npm run docs`; do not edit -->';
 export const TABLE_END = '<!-- end of settings table -->';
 
-function shownDefault(spec: SettingSpec): string {
+/** A setting's default as people read it: the documented wording, else the computed value (plain text). */
+export function defaultText(spec: SettingSpec): string {
   if (spec.shownDefault !== undefined) return spec.shownDefault;
   const value = spec.default();
   const text = Array.isArray(value) ? value.join(',') : String(value);
-  return text === '' ? '(empty)' : `\`${text}\``;
+  return text === '' ? '(empty)' : text;
+}
+
+function shownDefault(spec: SettingSpec): string {
+  const text = defaultText(spec);
+  return spec.shownDefault !== undefined || text === '(empty)' ? text : `\`${text}\``;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

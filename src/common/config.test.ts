@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, envName, flagName, loadConfig } from './config.js';
-import { configFromOptions } from '../cli/service/settings-options.js';
+import { Command } from 'commander';
+import { addSettingFlags, configFromOptions } from '../cli/service/settings-options.js';
 
 describe('configuration', () => {
   it('defaults to 127.0.0.1:6385 and a SQLite file under the state directory', () => {
@@ -79,6 +80,22 @@ describe('configuration', () => {
     expect(() => configFromOptions({ encryptionKey: 'a2V5' })).toThrow(/--encryption-key is refused: .*process list.*--encryption-key-file FILE, or set ANVIL_ENCRYPTION_KEY/);
     expect(() => configFromOptions({ imageServeKey: 'k' })).toThrow(/--image-serve-key is refused: .*--image-serve-key-file FILE, or set ANVIL_IMAGE_SERVE_KEY/);
     expect(configFromOptions({ port: '7002' }).port).toBe(7002);
+  });
+
+  it('shows each flag with its environment variable and default, and takes booleans as plain switches with a --no- form', () => {
+    const cmd = addSettingFlags(new Command('serve').exitOverride());
+    const help = cmd.helpInformation();
+    expect(help).toMatch(/--port <value> +TCP port .*\(env ANVIL_PORT; default: 6385\)/);
+    expect(help).toMatch(/--automated-clean +Clean nodes .*\(env ANVIL_AUTOMATED_CLEAN; default: true\)/);
+    expect(help).toMatch(/--no-automated-clean +turn --automated-clean off/);
+    expect(help).not.toMatch(/--(automated-clean|insecure-noauth) <value>/);
+    const opts = cmd.parse(['--insecure-noauth', '--no-automated-clean', '--port', '7003'], { from: 'user' }).opts();
+    expect(configFromOptions(opts)).toMatchObject({ insecureNoauth: true, automatedClean: false, port: 7003 });
+    // Neither form given: the environment (or file, or default) decides, not the parser.
+    const none = addSettingFlags(new Command('serve')).parse([], { from: 'user' }).opts();
+    expect(none.automatedClean).toBeUndefined();
+    expect(() => addSettingFlags(new Command('serve').exitOverride().configureOutput({ writeErr: () => {} }))
+      .parse(['--automated-clean', 'false'], { from: 'user' })).toThrow(/too many arguments|unknown/i);
   });
 
   it('reads key material from the environment or from the named file', () => {

@@ -54,6 +54,10 @@ export const SETTINGS = {
   },
   encryptionKeyFile: { kind: 'string', default: () => '', doc: 'File holding the encryption key (alternative to `encryptionKey`).' },
   workers: { kind: 'integer', min: 1, default: () => 100, doc: 'Background actions (deploys, power changes, …) run at once by this conductor; more wait in a queue.' },
+  gracefulShutdownTimeout: {
+    kind: 'integer', min: 0, default: () => 60,
+    doc: 'Seconds a stopping service (SIGTERM, SIGINT) lets running actions finish; then the locks it still holds are released, nodes in a working state moved to its failure state (Ironic `graceful_shutdown_timeout`).',
+  },
   automatedClean: { kind: 'boolean', default: () => true, doc: 'Clean nodes on provide and after undeploy unless the node says `automated_clean: false`.' },
   deployCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `wait call-back` for its agent before the deploy fails.' },
   cleanCallbackTimeout: { kind: 'integer', min: 1, default: () => 1800, doc: 'Seconds a node may wait in `clean wait` before cleaning fails.' },

@@ -9,7 +9,8 @@ import { isAlive, LabError, processRecord, sleep, type ProcessRecord } from './h
 import type { LabState } from './state.js';
 
 /** `anvil serve` flags for a service the lab's machines can reach, as [flag, value] pairs. */
-export function serviceFlags(state: LabState, port: number): Array<[string, string]> {
+/** `anvil serve` flags for the lab: each a flag with its value, or a switch alone. */
+export function serviceFlags(state: LabState, port: number): Array<readonly [string, string] | readonly [string]> {
   const ip = state.network.serverIp;
   return [
     ['--host', '127.0.0.1'], ['--port', String(port)], ['--extra-hosts', ip],
@@ -25,14 +26,14 @@ export function serviceFlags(state: LabState, port: number): Array<[string, stri
     ['--dnsmasq-extra-args', '--no-ping'],
     // Without authentication on the bridge address: only the lab's own machines are on that network
     // (the service logs a warning). A real provisioning network wants authStrategy http_basic.
-    ['--insecure-noauth', 'true'],
+    ['--insecure-noauth'],
     // file:// deploy kernel and ramdisk live under the lab's images directory; user images may go there too.
     ['--file-url-allowed-paths', state.deployImages ? dirname(state.deployImages.dir) : ''],
   ];
 }
 
 export function serveCommandLine(state: LabState, port: number): string {
-  return ['anvil serve', ...serviceFlags(state, port).map(([f, v]) => `${f} ${v}`)].join(' ');
+  return ['anvil serve', ...serviceFlags(state, port).map((flag) => flag.join(' '))].join(' ');
 }
 
 const SERVING_RE = /Anvil is serving the bare metal API on (http:\/\/\S+)/;

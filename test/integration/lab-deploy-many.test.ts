@@ -34,7 +34,7 @@ beforeAll(async () => {
   qcowSha = createHash('sha256').update(readFileSync(qcow)).digest('hex');
   lab = await startLab({
     nodes: 2,
-    anvilArgs: ['--deploy-callback-timeout', '120', '--automated-clean', 'false', '--power-state-sync-interval', '0'],
+    anvilArgs: ['--deploy-callback-timeout', '120', '--no-automated-clean', '--power-state-sync-interval', '0'],
   });
   // On the lab's bridge address, so the agents in the machines can reach it too.
   origin = await ImageOrigin.start(lab.serverIp);

@@ -34,6 +34,8 @@ export interface AnvilProcess {
   readonly stateDir: string;
   /** kill -9, keeping database and state dir for a restart with `reuse`. */
   crash(): Promise<void>;
+  /** SIGTERM and wait for the exit (no SIGKILL): the exit code; database and state dir stay until stop(). */
+  terminate(): Promise<number | null>;
   /** Every line the process wrote to stderr so far (its structured log). */
   logLines(): string[];
   /** Everything written to stdout so far. */
@@ -146,6 +148,11 @@ export async function startAnvilProcess(dialect: Dialect, options: AnvilProcessO
       cleaned = true;
       child.kill('SIGKILL');
       await exited;
+    },
+    async terminate() {
+      child.kill('SIGTERM');
+      await exited;
+      return child.exitCode;
     },
     stop: cleanup,
   };

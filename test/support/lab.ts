@@ -252,7 +252,7 @@ export async function startLab(o: LabOptions = {}): Promise<Lab> {
     if (o.anvil !== false) {
       const port = await freeTcpPort();
       const flags = serviceFlags(state, port).filter(([f]) => f !== '--host')
-        .map(([f, v]): [string, string] => (f === '--file-url-allowed-paths' ? [f, [v, ...(o.fileUrlAllowedPaths ?? [])].join(',')] : [f, v])).flat();
+        .map(([f, ...v]) => (f === '--file-url-allowed-paths' ? [f, [...v, ...(o.fileUrlAllowedPaths ?? [])].join(',')] : [f, ...v])).flat();
       anvil = await startAnvilProcess(o.dialect ?? 'sqlite', { args: [...flags, ...(o.anvilArgs ?? [])] });
       api = new ApiClient({ endpoint: anvil.url, apiVersion: 'latest', retryDelayMs: 200, log: { error: () => {} } });
       enrolled = await labEnrol(dir, api, anvil.url);

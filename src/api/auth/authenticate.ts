@@ -31,7 +31,7 @@ export function checkAuthSetup(config: Config): void {
   if (!config.insecureNoauth) {
     throw new ConfigError(`refusing to serve without authentication on ${exposed.join(', ')}: anyone who reaches it could read every BMC ` +
       'password and wipe every node. Set authStrategy http_basic (with httpBasicAuthUserFile), bind to 127.0.0.1, ' +
-      'or accept the risk explicitly with insecureNoauth (--insecure-noauth true).');
+      'or accept the risk explicitly with insecureNoauth (--insecure-noauth).');
   }
   log.warn('!!! INSECURE: the bare metal API is served WITHOUT AUTHENTICATION on a non-loopback address; anyone who can reach it controls every node !!!',
     { host: config.host });

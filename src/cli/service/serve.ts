@@ -1,5 +1,6 @@
 // `anvil serve`: run API and conductor in this process until SIGINT/SIGTERM.
 import type { Command } from 'commander';
+import { log } from '../../common/log.js';
 import { startService } from '../../service.js';
 import { addSettingFlags, configFromOptions } from './settings-options.js';
 
@@ -9,10 +10,14 @@ export function registerServe(program: Command): void {
       const service = await startService(configFromOptions(opts));
       process.stdout.write(`Anvil is serving the bare metal API on ${service.url}\n`);
       let stopping = false;
-      const stop = () => {
+      const stop = (signal: NodeJS.Signals) => {
         if (stopping) return;
         stopping = true;
-        void service.close().then(() => process.exit(0), () => process.exit(1));
+        log.info(`${signal} received: stopping`);
+        void service.close().then(() => process.exit(0), (err: Error) => {
+          log.error('stopping failed', { error: err.message });
+          process.exit(1);
+        });
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

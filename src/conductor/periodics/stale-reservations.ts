@@ -24,6 +24,14 @@ async function releaseFrom(ctx: ConductorContext, holder: string, why: string): 
   return held.length;
 }
 
+/**
+ * Shutdown: the locks this conductor still holds (actions it dropped or that outran the grace period) are
+ * handed back, nodes in a working state moved to its failure, as a restart would do.
+ */
+export function releaseOwnReservationsOnStop(ctx: ConductorContext): Promise<number> {
+  return releaseFrom(ctx, ctx.registry.hostname, `Conductor ${ctx.registry.hostname} stopped`);
+}
+
 export function releaseOwnStaleReservations(ctx: ConductorContext): Promise<number> {
   return releaseFrom(ctx, ctx.registry.hostname, `Conductor ${ctx.registry.hostname} restarted`);
 }
