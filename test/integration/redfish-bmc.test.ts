@@ -23,7 +23,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'redfish-bmc-test-'));
   bmc = await startRedfishBmc({ dir: join(root, 'a'), mac: MAC, diskBytes: DISK, name: 'rf-test-0', gracefulShutdownMs: 2000 });
   // A system that advertises only some ResetTypes and insists on If-Match.
-  strict = await startRedfishBmc({ dir: join(root, 'b'), resetTypes: ['On', 'ForceOff'], requireIfMatch: true, systemId: 'sys-b', sessionTimeoutS: 1, secureBoot: true });
+  strict = await startRedfishBmc({ dir: join(root, 'b'), resetTypes: ['On', 'ForceOff'], requireIfMatch: true, systemId: 'sys-b', sessionTimeoutS: 2, secureBoot: true });
   tls = new Agent({ connect: { ca: readFileSync(bmc.certFile, 'utf8') } });
 });
 
@@ -153,11 +153,11 @@ print(json.dumps(r))`));
   });
 
   it('lets sushy log in again when its session expired', async () => {
-    // This BMC's sessions expire after 1 s unused: sushy sees the 401 and makes a new session.
+    // This BMC's sessions expire after 2 s unused: sushy sees the 401 and makes a new session.
     const out = py(await sushy(strict, `
 import time
 t1 = conn._conn._session.headers.get('X-Auth-Token')
-time.sleep(1.3)
+time.sleep(2.3)
 system.refresh()
 print(json.dumps({'renewed': conn._conn._session.headers.get('X-Auth-Token') != t1, 'power': system.power_state.value}))`, { auth: 'session' }));
     expect(out).toEqual({ renewed: true, power: 'Off' });
@@ -254,7 +254,7 @@ describe('wire details', () => {
     const location = login.headers.get('location')!;
     const withToken = { headers: { Authorization: '', 'X-Auth-Token': token } };
     expect((await call(strict, 'GET', strict.systemPath, withToken)).status).toBe(200);
-    await new Promise((ok) => setTimeout(ok, 1300)); // the session timeout of this BMC is 1 s
+    await new Promise((ok) => setTimeout(ok, 2300)); // the session timeout of this BMC is 2 s
     expect((await call(strict, 'GET', strict.systemPath, withToken)).status).toBe(401);
     const again = await call(strict, 'POST', '/redfish/v1/SessionService/Sessions', { body: { UserName: strict.username, Password: strict.password }, headers: { Authorization: '' } });
     const t2 = { headers: { Authorization: '', 'X-Auth-Token': again.headers.get('x-auth-token')! } };
