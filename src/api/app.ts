@@ -17,6 +17,7 @@ import { ramdiskRoutes } from './v1/ramdisk.js';
 import { authMiddleware } from './auth/authenticate.js';
 import { auditMiddleware } from './audit.js';
 import { dashboardEvents, dashboardPage } from './dashboard/routes.js';
+import { authorizeMiddleware } from './auth/authorize.js';
 
 export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>({ strict: false });
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', rootRoutes());
   for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
   app.use('*', authMiddleware(deps.config));
+  app.use('*', authorizeMiddleware());
   app.use('*', auditMiddleware());
   // The dashboard's live events need the same credentials as the API (the page logs in and sends them).
   app.route('/', dashboardEvents());

@@ -8,7 +8,7 @@ export interface ApiDeps extends ConductorContext {
   readonly store: Store;
 }
 
-export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps; actor: Actor } };
+export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps; actor: Actor; listProject: string | null } };
 export type Ctx = Context<ApiEnv>;
 
 export type Link = { href: string; rel: 'self' | 'bookmark' };

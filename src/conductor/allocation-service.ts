@@ -45,13 +45,14 @@ const hasTraits = (node: NodeRecord, traits: readonly string[]) => traits.every(
 const failed = (a: AllocationRecord, why: string) => new AllocationFailedError(`Failed to process allocation ${a.uuid}: ${why}.`);
 
 /** Node idents (UUIDs or names) to UUIDs, order kept. @throws NodeReferenceNotFoundError (400) naming every missing one. */
-async function resolveCandidates(tables: Tables, idents: readonly string[]): Promise<string[]> {
+/** Candidate idents -> UUIDs; with `project`, a node the project neither owns nor leases counts as missing. */
+async function resolveCandidates(tables: Tables, idents: readonly string[], project: string | null): Promise<string[]> {
   const missing: string[] = [];
   const uuids: string[] = [];
   for (const ident of idents) {
     const uuid = normalizeUuid(ident);
     const node = uuid ? await tables.nodes.findBy('uuid', uuid) : logicalNameProblem(ident, 52) ? null : await tables.nodes.findBy('name', ident);
-    if (node) uuids.push(node.uuid);
+    if (node && (project === null || node.owner === project || node.lessee === project)) uuids.push(node.uuid);
     else missing.push(ident);
   }
   if (missing.length > 0) throw new NodeReferenceNotFoundError(`Nodes cannot be found: ${missing.join(', ')}`);
@@ -62,6 +63,8 @@ export interface CreateAllocationRequest {
   readonly input: Partial<AllocationRecord>;
   /** Backfill (1.58): the node, already deployed, the allocation describes. */
   readonly node?: NodeRecord;
+  /** Candidates must belong to this project (owner or lessee): a project user without create_restricted. */
+  readonly candidateProject?: string | null;
 }
 
 export async function createAllocation(ctx: ConductorContext, req: CreateAllocationRequest): Promise<AllocationRecord> {
@@ -69,7 +72,7 @@ export async function createAllocation(ctx: ConductorContext, req: CreateAllocat
   checkAllocationName(input.name, 'create');
   const resourceClass = input.resourceClass || node?.resourceClass || null;
   if (!resourceClass && !node) throw new InvalidError('The resource_class field is mandatory when not backfilling');
-  const candidateNodes = input.candidateNodes?.length ? await resolveCandidates(ctx.tables, input.candidateNodes) : [];
+  const candidateNodes = input.candidateNodes?.length ? await resolveCandidates(ctx.tables, input.candidateNodes, req.candidateProject ?? null) : [];
   const now = nowTimestamp();
   const record: Omit<AllocationRecord, 'id'> = {
     name: input.name ?? null, state: 'allocating', lastError: null, traits: input.traits ?? [], extra: input.extra ?? {},

@@ -10,7 +10,9 @@ export type Filter =
   | { readonly col: string; readonly op: 'eq'; readonly value: string | number | null }
   | { readonly col: string; readonly op: 'in'; readonly value: readonly (string | number)[] }
   | { readonly col: string; readonly op: 'contains'; readonly value: string }
-  | { readonly col: string; readonly op: 'isNull' | 'notNull' };
+  | { readonly col: string; readonly op: 'isNull' | 'notNull' }
+  /** `col` holds the UUID of a node the project owns or leases (RBAC scoping of lists). */
+  | { readonly col: string; readonly op: 'ofProject'; readonly value: string };
 
 export interface ListQuery {
   readonly filters?: readonly Filter[];
@@ -160,7 +162,11 @@ export class Repository<R extends { id: number }> {
     for (const f of filters) {
       // Nothing stored holds a NUL (writes refuse it), and PostgreSQL rejects it in a parameter: match nothing.
       const values = f.op === 'in' ? f.value.filter((v) => !hasNul(v)) : [];
-      if ((f.op === 'eq' || f.op === 'contains') && hasNul(f.value)) q = q.where(sql<boolean>`1 = 0`);
+      if ((f.op === 'eq' || f.op === 'contains' || f.op === 'ofProject') && hasNul(f.value)) q = q.where(sql<boolean>`1 = 0`);
+      else if (f.op === 'ofProject') {
+        const v = f.value;
+        q = q.where(f.col, 'in', this.#db.selectFrom('nodes').select('uuid').where((eb) => eb.or([eb('owner', '=', v), eb('lessee', '=', v)])));
+      }
       else if (f.op === 'in') q = values.length ? q.where(f.col, 'in', values) : q.where(sql<boolean>`1 = 0`);
       else if (f.op === 'eq') q = f.value === null ? q.where(f.col, 'is', null) : q.where(f.col, '=', f.value);
       else if (f.op === 'isNull') q = q.where(f.col, 'is', null);

@@ -21,7 +21,8 @@ describe.each(DIALECTS)('node history records who did what (%s)', (dialect) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-audit-'));
     writeHtpasswd(join(dir, 'htpasswd'), { alice: 'alice-pw', ops: 'ops-pw' });
-    writeFileSync(join(dir, 'users.yaml'), 'alice:\n  project: tenant-a\n  roles: [member]\nops:\n  roles: [admin]\n');
+    // alice administers her project (traits need an owner admin); ops is a system admin.
+    writeFileSync(join(dir, 'users.yaml'), 'alice:\n  project: tenant-a\n  roles: [admin]\nops:\n  roles: [admin]\n');
     api = await startTestApi(dialect, { authStrategy: 'http_basic', httpBasicAuthUserFile: join(dir, 'htpasswd'), authUsersFile: join(dir, 'users.yaml') });
   });
   afterAll(async () => {
@@ -64,7 +65,7 @@ describe.each(DIALECTS)('node history records who did what (%s)', (dialect) => {
   });
 
   it('records nothing for a refused request', async () => {
-    const created = await api.post('/v1/nodes', { driver: 'fake-hardware', name: 'fails-later', power_interface: 'fake' }, ops);
+    const created = await api.post('/v1/nodes', { driver: 'fake-hardware', name: 'fails-later', power_interface: 'fake', owner: 'tenant-a' }, ops);
     const uuid = created.body.uuid as string;
     const bad = await api.request('PUT', `/v1/nodes/${uuid}/states/power`, { target: 'rebooting-ish' }, alice);
     expect(bad.status).toBe(400);

@@ -6,6 +6,8 @@ import { openStore, type Store } from '../../src/db/database.js';
 import { tables, type Tables } from '../../src/db/tables.js';
 import { ConductorRegistry } from '../../src/conductor/registry.js';
 import { createApp } from '../../src/api/app.js';
+import { listenApi } from '../../src/api/http-server.js';
+import type { AddressInfo } from 'node:net';
 import { BackgroundWork } from '../../src/conductor/background-work.js';
 import { openConductorImages, type ConductorImages } from '../../src/images/agent-images.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +31,8 @@ export interface TestApi {
   readonly registry: ConductorRegistry;
   readonly work: BackgroundWork;
   readonly images: ConductorImages | undefined;
+  /** Where requests go: the real socket with `http`, else the in-process app's nominal origin. */
+  readonly origin: string;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /** Shorthands at microversion `latest`. */
   get(path: string, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -41,6 +45,8 @@ export interface TestApi {
 export interface TestApiOptions {
   /** Open the image cache and the image server for agents (in a temporary state directory). */
   readonly images?: boolean;
+  /** Serve the app on a real socket (127.0.0.1, a free port) and send every request through it. */
+  readonly http?: boolean;
 }
 
 export async function startTestApi(dialect: Dialect, overrides: Record<string, unknown> = {}, opts: TestApiOptions = {}): Promise<TestApi> {
@@ -54,6 +60,9 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
   await registry.register();
   const work = new BackgroundWork(config.workers);
   const app = createApp({ store, tables: t, config, registry, work, images });
+  const server = opts.http ? await listenApi(app.fetch, { ...config, host: '127.0.0.1', port: 0 }, null) : undefined;
+  const origin = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : 'http://127.0.0.1:6385';
+  const send = (url: string, init: RequestInit) => (server ? fetch(url, init) : app.request(url, init));
 
   async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     const init: RequestInit = { method, headers: { 'X-OpenStack-Ironic-API-Version': 'latest', ...headers } };
@@ -62,7 +71,7 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
       (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
     }
     for (const [k, v] of Object.entries(init.headers as Record<string, string>)) if (v === '') delete (init.headers as Record<string, string>)[k];
-    const res = await app.request(`http://127.0.0.1:6385${path}`, init);
+    const res = await send(`${origin}${path}`, init);
     const text = await res.text();
     let parsed: any = undefined;
     try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
@@ -74,13 +83,14 @@ export async function startTestApi(dialect: Dialect, overrides: Record<string, u
   }
 
   return {
-    store, tables: t, config, registry, work, request,
+    store, tables: t, config, registry, work, request, origin,
     get: (p, h) => request('GET', p, undefined, h),
     post: (p, b, h) => request('POST', p, b, h),
     patch: (p, b, h) => request('PATCH', p, b, h),
     del: (p, h) => request('DELETE', p, undefined, h),
     images,
     async close() {
+      if (server) await new Promise((r) => server.close(() => r(undefined)));
       await work.idle();
       await images?.close();
       if (stateDir) rmSync(stateDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // the background, or given for a backfill from 1.58), show, list with filters, patch (1.57), delete.
 import { Hono } from 'hono';
 import {
-  AllocationNotFoundError, InvalidError, MethodNotAllowedError, NodeNotFoundError, NodeReferenceNotFoundError, NotAcceptableError, NotFoundError,
+  AllocationNotFoundError, InvalidError, MethodNotAllowedError, NotAuthorizedError, NodeNotFoundError, NodeReferenceNotFoundError, NotAcceptableError, NotFoundError,
 } from '../../common/errors.js';
 import type { AllocationRecord, NodeRecord } from '../../db/records.js';
 import type { Filter } from '../../db/repository.js';
@@ -16,6 +16,8 @@ import { patchChanges } from '../record-patch.js';
 import { readJson } from '../request.js';
 import { listResources, requireVersionByMethod } from './collection.js';
 import { resourceView } from './resource-view.js';
+import { allowedOnNode, authorizeOnAllocation } from '../auth/authorize.js';
+import { allows, forbidden } from '../auth/policy.js';
 import { ALLOCATION_FIELDS, ALLOCATION_SHAPE } from './schemas/allocation-fields.js';
 
 const view = (c: Ctx, allocation: AllocationRecord, fields?: readonly string[]) =>
@@ -25,12 +27,32 @@ const gate = (c: Ctx) => requireVersionByMethod(c, 52, 'The API version does not
 
 /** A node named by the request (body or query) rather than the path: Ironic answers 400 when it is missing. */
 async function namedNode(c: Ctx, ident: string): Promise<NodeRecord> {
+  let node: NodeRecord;
   try {
-    return await findNode(c.get('deps').tables, ident, c.get('minor'));
+    node = await findNode(c.get('deps').tables, ident, c.get('minor'));
   } catch (err) {
     if (err instanceof NodeNotFoundError) throw new NodeReferenceNotFoundError(err.message);
     throw err;
   }
+  // A node the user may not see is answered as if it did not exist.
+  if (!allowedOnNode(c, 'baremetal:node:get', node)) throw new NodeReferenceNotFoundError(`Node ${ident} could not be found.`);
+  return node;
+}
+
+/**
+ * Who may create an allocation and for whom (Ironic's _authorize_create_allocation and post): any member; a
+ * project user's allocation belongs to its project unless it holds create_restricted (system members).
+ */
+function authorizeCreate(c: Ctx, input: Partial<AllocationRecord>): { input: Partial<AllocationRecord>; candidateProject: string | null } {
+  const actor = c.get('actor');
+  if (!allows('baremetal:allocation:create', actor)) throw forbidden('baremetal:allocation:create');
+  if (actor.project === null) return { input, candidateProject: null };
+  const restricted = allows('baremetal:allocation:create_restricted', actor);
+  if (input.owner && input.owner !== actor.project && !restricted) {
+    throw new NotAuthorizedError(`Cannot create allocation with an owner Project ID value ${input.owner} not matching the requester Project ID ${actor.project}. ` +
+      'Policy baremetal:allocation:create_restricted is required for this capability.');
+  }
+  return { input: input.owner ? input : { ...input, owner: actor.project }, candidateProject: restricted ? null : actor.project };
 }
 
 async function allocationFilters(c: Ctx): Promise<Filter[]> {
@@ -45,6 +67,12 @@ async function allocationFilters(c: Ctx): Promise<Filter[]> {
   if (owner !== undefined) {
     if (c.get('minor') < 60) throw new NotAcceptableError('The owner parameter requires API version 1.60 or later.');
     out.push({ col: 'owner', op: 'eq', value: owner });
+  }
+  // A project user lists its own allocations only, and may not ask for another owner's.
+  const project = c.get('listProject');
+  if (project) {
+    if (owner !== undefined && owner !== project) throw forbidden('baremetal:allocation:list_all');
+    out.push({ col: 'owner', op: 'eq', value: project });
   }
   return out;
 }
@@ -79,14 +107,14 @@ export function allocationRoutes(): Hono<ApiEnv> {
     if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'node' in body) {
       ({ node: nodeIdent, ...fields } = body as Record<string, unknown>);
     }
-    const input = parseCreateBody(fields, ALLOCATION_FIELDS, minor, 'allocation') as Partial<AllocationRecord>;
+    const { input, candidateProject } = authorizeCreate(c, parseCreateBody(fields, ALLOCATION_FIELDS, minor, 'allocation') as Partial<AllocationRecord>);
     let node: NodeRecord | undefined;
     if (nodeIdent !== undefined && nodeIdent !== null && nodeIdent !== '') {
       if (typeof nodeIdent !== 'string') throw new InvalidError(`Schema error for allocation: ${pyRepr(nodeIdent)} is not of type 'string', 'null'`);
       if (minor < 58) throw new InvalidError('Cannot set node when creating an allocation in this API version');
       node = await namedNode(c, nodeIdent);
     }
-    const allocation = await createAllocation(c.get('deps'), { input, node });
+    const allocation = await createAllocation(c.get('deps'), { input, node, candidateProject });
     c.header('Location', `${c.get('base')}/v1/allocations/${allocation.uuid}`);
     return c.json(view(c, allocation), 201);
   });
@@ -118,13 +146,17 @@ export function allocationRoutes(): Hono<ApiEnv> {
     requireNodeAllocationVersion(c);
     const fields = parseFieldsParam(c.req.query('fields'), ALLOCATION_FIELDS, c.get('minor'), ['links']);
     // Ironic looks the node up as a list filter here, so an unknown node is a 400 (but a 404 on DELETE).
-    return c.json(view(c, await nodeAllocation(c, await namedNode(c, c.req.param('node'))), fields));
+    const allocation = await nodeAllocation(c, await namedNode(c, c.req.param('node')));
+    authorizeOnAllocation(c, 'baremetal:allocation:get', allocation.owner);
+    return c.json(view(c, allocation, fields));
   });
 
   r.delete('/nodes/:node/allocation', async (c) => {
     requireNodeAllocationVersion(c);
     const node = await findNode(c.get('deps').tables, c.req.param('node'), c.get('minor'));
-    await deleteAllocation(c.get('deps'), await nodeAllocation(c, node));
+    const allocation = await nodeAllocation(c, node);
+    authorizeOnAllocation(c, 'baremetal:allocation:delete', allocation.owner);
+    await deleteAllocation(c.get('deps'), allocation);
     return c.body(null, 204);
   });
 

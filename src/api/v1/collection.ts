@@ -38,6 +38,8 @@ export interface ListRequest<R extends { id: number }> {
   readonly filters?: readonly Filter[];
   /** Path below /v1 that `next` points at, e.g. `ports` or `nodes/<uuid>/ports`; `/detail` is added for the detail path. */
   readonly path: string;
+  /** A last pass over each entry's wire form (e.g. redaction by policy). */
+  readonly present?: (wire: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export async function listResources<R extends { id: number }>(c: Ctx, req: ListRequest<R>): Promise<Response> {
@@ -57,7 +59,10 @@ export async function listResources<R extends { id: number }>(c: Ctx, req: ListR
   }
   const base = c.get('base');
   const body: Record<string, unknown> = {
-    [shape.listKey ?? shape.collection]: items.map((r) => resourceView(shape, r, { minor, base, fields, summary: !detail && !fields })),
+    [shape.listKey ?? shape.collection]: items.map((r) => {
+      const wire = resourceView(shape, r, { minor, base, fields, summary: !detail && !fields });
+      return req.present ? req.present(wire) : wire;
+    }),
   };
   const last = items.at(-1);
   const next = nextLink(c, req.detailPath ? `${req.path}/detail` : req.path, items.length, page, last === undefined ? undefined : shape.ident(last));

@@ -14,6 +14,8 @@ export interface ViewOptions {
   readonly fields?: readonly string[];
   /** Plain list entries carry only the summary fields. */
   readonly summary?: boolean;
+  /** Hide what only the owner may read (a lessee's view; api/auth/authorize.ts redactNode). */
+  readonly redact?: boolean;
   /** Owner lookup taken once for a whole list (registry.ownerLookup). */
   readonly owner?: (nodeUuid: string, driver: string, group: string) => string | null;
 }
@@ -28,6 +30,7 @@ export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record
   if ('conductor' in out) {
     out.conductor = o.owner ? o.owner(node.uuid, node.driver, node.conductorGroup) : await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
   }
+  if (o.redact) redactOwnerFields(out);
   out.links = links(o.base, `nodes/${node.uuid}`);
   if (!only) {
     for (const [sub, since] of NODE_SUBRESOURCES) {
@@ -35,4 +38,17 @@ export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record
     }
   }
   return out;
+}
+
+// Ironic's wording for the fields its filter_threshold policy hides from users who are not the node's owner
+// (or system readers): infrastructure details such as BMC addresses, conductor names and error texts.
+const REDACTED: Readonly<Record<string, unknown>> = {
+  last_error: '** Value Redacted - Requires baremetal:node:get:last_error permission. **',
+  reservation: '** Redacted - requires baremetal:node:get:reservation permission. **',
+  driver_internal_info: { content: '** Redacted - Requires baremetal:node:get:driver_internal_info permission. **' },
+  driver_info: { content: '** Redacted - requires baremetal:node:get:driver_info permission. **' },
+};
+
+function redactOwnerFields(out: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(REDACTED)) if (key in out) out[key] = value;
 }

@@ -1,7 +1,7 @@
 // /v1/nodes: enrolment CRUD, lists with filters and pagination, validation and the small per-node
 // sub-resources that need no conductor action (states read-out, maintenance flag, traits).
 import { Hono } from 'hono';
-import { InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
+import { ConflictError, InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
 import { isValidTrait, normalizeUuid } from '../../common/ids.js';
 import type { NodeRecord } from '../../db/records.js';
 import { PROVISION_STATES } from '../../conductor/states.js';
@@ -17,11 +17,13 @@ import { boolParam, readJson } from '../request.js';
 import { NODE_FIELDS } from './schemas/node-fields.js';
 import { nodeView, type ViewOptions } from './node-view.js';
 import { NodeViewCache } from './node-view-cache.js';
+import { allowedOnNode, authorizeOnNode, nodePatchRules, nodeScope, redactNode } from '../auth/authorize.js';
+import { allows, forbidden } from '../auth/policy.js';
 
 export const nodeDeps = (c: Ctx): NodeServiceDeps => c.get('deps');
 
-const view = (c: Ctx, node: NodeRecord, extra: { fields?: string[]; summary?: boolean; owner?: ViewOptions['owner'] } = {}) =>
-  nodeView(node, { minor: c.get('minor'), base: c.get('base'), registry: nodeDeps(c).registry, ...extra });
+export const view = (c: Ctx, node: NodeRecord, extra: { fields?: readonly string[]; summary?: boolean; owner?: ViewOptions['owner'] } = {}) =>
+  nodeView(node, { minor: c.get('minor'), base: c.get('base'), registry: nodeDeps(c).registry, redact: redactNode(c, node), ...extra });
 
 type FilterParam = { name: string; since: number; build: (v: string, c: Ctx) => Filter | Filter[] | null };
 
@@ -107,7 +109,7 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
   if (fields && detail) throw new InvalidParameterValueError("Can not specify ?detail=True and fields in the same request.");
   const page = parsePage(c);
   const sortKey = parseSortKey(page.sortKeyRaw, NODE_FIELDS, minor);
-  const filters = [...scope, ...listFilters(c)];
+  const filters = [...scope, ...nodeScope(c), ...listFilters(c)];
   const conductor = c.req.query('conductor');
   if (conductor !== undefined && minor < 49) throw new NotAcceptableError('The conductor parameter requires API version 1.49 or later.');
   const query = { filters, sortKey, sortDir: page.sortDir, limit: page.limit, marker: page.marker };
@@ -155,22 +157,24 @@ const LIST_OPEN = Buffer.from('{"nodes":[');
 const COMMA = Buffer.from(',');
 
 /** What decides whether a cached view is still the node's: its row version and the inputs of `conductor`. */
-type NodeHead = Pick<NodeRecord, 'id' | 'uuid' | 'version' | 'driver' | 'conductorGroup' | 'createdAt'>;
-const HEAD_COLUMNS = ['id', 'uuid', 'version', 'driver', 'conductorGroup', 'createdAt'];
+type NodeHead = Pick<NodeRecord, 'id' | 'uuid' | 'version' | 'driver' | 'conductorGroup' | 'createdAt' | 'owner' | 'lessee'>;
+const HEAD_COLUMNS = ['id', 'uuid', 'version', 'driver', 'conductorGroup', 'createdAt', 'owner', 'lessee'];
 
 /**
  * The cached views of one request's `shape` (detail, summary or the field list) at its version and base URL;
- * the cache compares the owning conductor too, and the row's id, version and creation time (ViewKey).
+ * the cache compares the owning conductor too, and the row's id, version and creation time (ViewKey). A
+ * lessee's view hides owner-only fields (api/auth/authorize.ts redactNode), so it is cached apart.
  */
 function cachedViews(c: Ctx, shape: string, owner: Owner) {
   const cache = viewCache(c);
   const variant = `${c.get('minor')}|${c.get('base')}|${shape}`;
   const ownerOf = (n: NodeHead) => owner(n.uuid, n.driver, n.conductorGroup);
+  const variantOf = (n: NodeHead) => (redactNode(c, n) ? `${variant}|redacted` : variant);
   return {
-    get: (n: NodeHead) => cache.get(n, variant, ownerOf(n)),
+    get: (n: NodeHead) => cache.get(n, variantOf(n), ownerOf(n)),
     put(n: NodeRecord, json: string): Buffer {
       const bytes = Buffer.from(json);
-      cache.put(n, variant, ownerOf(n), bytes);
+      cache.put(n, variantOf(n), ownerOf(n), bytes);
       return bytes;
     },
   };
@@ -206,6 +210,21 @@ function rewriteNode<T>(c: Ctx, node: NodeRecord, change: (fresh: NodeRecord) =>
   return rewriteRecord(`nodes:${node.id}`, async () => change(await findNode(c.get('deps').tables, node.uuid, c.get('minor'))));
 }
 
+/**
+ * Who may enrol: a system admin, or (as Ironic's project_admin_can_manage_own_nodes allows) a project admin,
+ * whose node then belongs to its project. @throws 403, or 400 for another project as owner.
+ */
+function authorizeCreate(c: Ctx, input: Partial<NodeRecord>): Partial<NodeRecord> {
+  const actor = c.get('actor');
+  const selfOwned = allows('baremetal:node:create:self_owned_node', actor);
+  if (!selfOwned && !allows('baremetal:node:create', actor)) throw forbidden('baremetal:node:create');
+  if (actor.project === null || !selfOwned) return input;
+  if (input.owner && input.owner !== actor.project) {
+    throw new InvalidError('Cannot create a node as a project scoped admin with an owner other than your own project.');
+  }
+  return { ...input, owner: actor.project };
+}
+
 /** Turns a JSON Patch on the wire form into record changes (secrets are patched in clear, masked on output). */
 function patchToChanges(node: NodeRecord, body: unknown, minor: number): Partial<NodeRecord> {
   const ops = parsePatch(body);
@@ -224,7 +243,7 @@ export function nodeRoutes(): Hono<ApiEnv> {
   r.post('/nodes', async (c) => {
     const minor = c.get('minor');
     const input = parseCreateBody(await readJson(c), NODE_FIELDS, minor, 'node') as Partial<NodeRecord>;
-    const node = await createNode(nodeDeps(c), input, minor);
+    const node = await createNode(nodeDeps(c), authorizeCreate(c, input), minor);
     c.header('Location', `${c.get('base')}/v1/nodes/${node.uuid}`);
     return c.json(await view(c, node), 201);
   });
@@ -252,12 +271,19 @@ export function nodeRoutes(): Hono<ApiEnv> {
     const reset = boolParam(c, 'reset_interfaces');
     if (reset !== undefined && minor < 45) throw new NotAcceptableError('The reset_interfaces parameter requires API version 1.45 or later.');
     const body = await readJson(c);
+    const ops = parsePatch(body);
+    for (const rule of nodePatchRules(ops)) authorizeOnNode(c, rule, node);
+    if (node.provisionState === 'active' && ops.some((o) => o.path === '/owner' && o.op !== 'remove') && !allowedOnNode(c, 'baremetal:node:update_owner_provisioned', node)) {
+      throw new ConflictError(`Cannot update owner of node "${node.uuid}" while it is in state "active".`);
+    }
     const saved = await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, patchToChanges(fresh, body, minor), { resetInterfaces: reset }));
     return c.json(await view(c, saved));
   });
 
   r.delete('/nodes/:ident', async (c) => {
     const node = await findNode(c.get('deps').tables, c.req.param('ident'), c.get('minor'));
+    // A project admin may delete the nodes its project owns (Ironic's project_admin_can_manage_own_nodes).
+    if (!allowedOnNode(c, 'baremetal:node:delete', node)) authorizeOnNode(c, 'baremetal:node:delete:self_owned_node', node);
     await deleteNode(nodeDeps(c), node);
     return c.body(null, 204);
   });

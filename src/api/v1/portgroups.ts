@@ -13,6 +13,8 @@ import { parsePatch } from '../json-patch.js';
 import { patchChanges } from '../record-patch.js';
 import { readJson } from '../request.js';
 import { listResources, requireVersion } from './collection.js';
+import { authorizeNodeLink, authorizeOnNamedNode, nodeChildScope } from '../auth/authorize.js';
+import { newNodeOf } from './ports.js';
 import { resourceView } from './resource-view.js';
 import {
   DEFAULT_PORTGROUP_MODE, PORTGROUP_FIELDS, PORTGROUP_SHAPE, checkPortgroupNameOnCreate, checkPortgroupNameOnPatch,
@@ -36,7 +38,7 @@ async function portgroupFilters(c: Ctx): Promise<Filter[]> {
 
 async function listPortgroups(c: Ctx, detailPath: boolean, scope: Filter[], path: string): Promise<Response> {
   requireVersion(c, 23);
-  const filters = [...scope, ...(await portgroupFilters(c))];
+  const filters = [...scope, ...nodeChildScope(c), ...(await portgroupFilters(c))];
   return listResources(c, { shape: PORTGROUP_SHAPE, repo: c.get('deps').tables.portgroups, detailPath, filters, path });
 }
 
@@ -58,6 +60,7 @@ export function portgroupRoutes(): Hono<ApiEnv> {
     requireVersion(c, 23);
     const input = parseCreateBody(await readJson(c), PORTGROUP_FIELDS, c.get('minor'), 'portgroup') as Partial<PortgroupRecord>;
     checkPortgroupNameOnCreate(input.name);
+    await authorizeOnNamedNode(c, 'baremetal:portgroup:create', input.nodeUuid);
     const pg = await createPortgroup(c.get('deps'), input, DEFAULT_PORTGROUP_MODE);
     c.header('Location', `${c.get('base')}/v1/portgroups/${pg.uuid}`);
     return c.json(view(c, pg), 201);
@@ -75,6 +78,7 @@ export function portgroupRoutes(): Hono<ApiEnv> {
     const ident = c.req.param('ident');
     const pg = await findPortgroup(c.get('deps').tables, ident);
     const body = await readJson(c);
+    await authorizeNodeLink(c, pg.nodeUuid, newNodeOf(body), 'node_uuid');
     // Checked before applying, as Ironic does, so the messages name the offending request value.
     for (const op of parsePatch(body)) {
       if (op.path === '/name' && op.op !== 'remove') checkPortgroupNameOnPatch(ident, op.value);

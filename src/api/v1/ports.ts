@@ -14,6 +14,8 @@ import { parseCreateBody, parseFieldsParam } from '../fields.js';
 import { patchChanges } from '../record-patch.js';
 import { readJson } from '../request.js';
 import { listResources, requireVersion } from './collection.js';
+import { authorizeNodeLink, authorizeOnNamedNode, nodeChildScope } from '../auth/authorize.js';
+import { parsePatch } from '../json-patch.js';
 import { resourceView } from './resource-view.js';
 import { PORT_FIELDS, PORT_SHAPE } from './schemas/port-fields.js';
 
@@ -48,7 +50,7 @@ async function portFilters(c: Ctx): Promise<Filter[]> {
 }
 
 async function listPorts(c: Ctx, detailPath: boolean, scope: Filter[], path: string): Promise<Response> {
-  const filters = [...scope, ...(await portFilters(c))];
+  const filters = [...scope, ...nodeChildScope(c), ...(await portFilters(c))];
   return listResources(c, { shape: PORT_SHAPE, repo: c.get('deps').tables.ports, detailPath, filters, path });
 }
 
@@ -61,6 +63,12 @@ async function listPortgroupPorts(c: Ctx, detailPath: boolean): Promise<Response
   requireVersion(c, 24);
   const pg = await findPortgroup(c.get('deps').tables, c.req.param('portgroup')!);
   return listPorts(c, detailPath, [{ col: 'portgroupUuid', op: 'eq', value: pg.uuid }], `portgroups/${pg.uuid}/ports`);
+}
+
+/** The node a port or portgroup patch moves the record to, if it does. */
+export function newNodeOf(body: unknown): string | undefined {
+  const op = parsePatch(body).find((o) => o.path === '/node_uuid' && o.op !== 'remove');
+  return typeof op?.value === 'string' ? op.value : undefined;
 }
 
 export function portRoutes(): Hono<ApiEnv> {
@@ -77,6 +85,7 @@ export function portRoutes(): Hono<ApiEnv> {
   r.post('/ports', async (c) => {
     const minor = c.get('minor');
     const input = parseCreateBody(await readJson(c), PORT_FIELDS, minor, 'port') as Partial<PortRecord>;
+    await authorizeOnNamedNode(c, 'baremetal:port:create', input.nodeUuid);
     const port = await createPort(c.get('deps'), input);
     c.header('Location', `${c.get('base')}/v1/ports/${port.uuid}`);
     return c.json(view(c, port), 201);
@@ -92,6 +101,7 @@ export function portRoutes(): Hono<ApiEnv> {
     const minor = c.get('minor');
     const port = await findPort(c.get('deps').tables, c.req.param('ident'), minor);
     const body = await readJson(c);
+    await authorizeNodeLink(c, port.nodeUuid, newNodeOf(body), 'node_uuid');
     // Re-read and re-applied on the record as it is when this write's turn comes (conductor/record-writes.ts).
     return c.json(view(c, await rewriteRecord(`ports:${port.id}`, async () => {
       const fresh = await findPort(c.get('deps').tables, port.uuid, minor);

@@ -14,6 +14,7 @@ import { parseCreateBody, parseFieldsParam, type FieldSpec } from '../fields.js'
 import { patchChanges } from '../record-patch.js';
 import { readJson } from '../request.js';
 import { listResources, requireVersion } from './collection.js';
+import { authorizeOnNamedNode, nodeChildScope, permits } from '../auth/authorize.js';
 import { resourceView, type ResourceShape } from './resource-view.js';
 import { VOLUME_CONNECTOR_FIELDS, VOLUME_CONNECTOR_SHAPE, VOLUME_TARGET_FIELDS, VOLUME_TARGET_SHAPE } from './schemas/volume-fields.js';
 
@@ -40,6 +41,15 @@ function volumeIndex(base: string, path: string): Record<string, unknown> {
   return { links: links(base, `${path}/`), connectors: links(base, `${path}/connectors`), targets: links(base, `${path}/targets`) };
 }
 
+/**
+ * A volume target's properties can hold iSCSI credentials: only system readers and admins see them
+ * (Ironic's baremetal:volume:view_target_properties, with its wording). Connectors have no such field.
+ */
+function redactTarget(c: Ctx, segment: string, wire: Record<string, unknown>): Record<string, unknown> {
+  if (segment !== 'targets' || !('properties' in wire) || permits(c, 'baremetal:volume:view_target_properties')) return wire;
+  return { ...wire, properties: { redacted_contents: '** Value redacted: Requires permission baremetal:volume:view_target_properties access. Permission denied. **' } };
+}
+
 /** Under a node only listing is possible; Ironic refuses the rest as not permitted. */
 function notPermitted(c: Ctx): never {
   requireVersion(c, 32);
@@ -50,14 +60,14 @@ function addRoutes<R extends VolumeRecordOf>(r: Hono<ApiEnv>, res: VolumeResourc
   const { kind, fields, shape, segment } = res;
   const repo = (c: Ctx) => kind.repo(c.get('deps').tables);
   const view = (c: Ctx, record: R, only?: readonly string[]) =>
-    resourceView(shape, record, { minor: c.get('minor'), base: c.get('base'), fields: only });
+    redactTarget(c, segment, resourceView(shape, record, { minor: c.get('minor'), base: c.get('base'), fields: only }));
 
   async function list(c: Ctx, scope: Filter[], path: string): Promise<Response> {
     requireVersion(c, 32);
-    const filters = [...scope];
+    const filters = [...scope, ...nodeChildScope(c)];
     const node = c.req.query('node');
     if (node !== undefined) filters.push({ col: 'nodeUuid', op: 'eq', value: (await findNode(c.get('deps').tables, node, c.get('minor'))).uuid });
-    return listResources(c, { shape, repo: repo(c), detailPath: false, filters, path });
+    return listResources(c, { shape, repo: repo(c), detailPath: false, filters, path, present: (wire) => redactTarget(c, segment, wire) });
   }
 
   r.get(`/volume/${segment}`, (c) => list(c, [], `volume/${segment}`));
@@ -72,6 +82,7 @@ function addRoutes<R extends VolumeRecordOf>(r: Hono<ApiEnv>, res: VolumeResourc
   r.post(`/volume/${segment}`, async (c) => {
     requireVersion(c, 32);
     const input = parseCreateBody(await readJson(c), fields, c.get('minor'), kind.resource) as Partial<R>;
+    await authorizeOnNamedNode(c, 'baremetal:volume:create', input.nodeUuid);
     const record = await createVolumeRecord(c.get('deps'), kind, input);
     c.header('Location', `${c.get('base')}/v1/volume/${segment}/${record.uuid}`);
     return c.json(view(c, record), 201);

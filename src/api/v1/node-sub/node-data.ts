@@ -10,6 +10,7 @@ import { boolParam } from '../../request.js';
 import { NODE_FIELDS } from '../schemas/node-fields.js';
 import { nodeView } from '../node-view.js';
 import { nodeParam, requireMinor } from '../route-helpers.js';
+import { nodeListProject, redactNode } from '../../auth/authorize.js';
 
 const FIRMWARE_FIELDS = ['component', 'initial_version', 'current_version', 'last_version_flashed'] as const;
 
@@ -55,10 +56,12 @@ export function nodeDataRoutes(): Hono<ApiEnv> {
     const fields = parseFieldsParam(c.req.query('fields'), NODE_FIELDS, minor, ['links']);
     if (fields && detail) throw new InvalidParameterValueError('Can not specify ?detail=True and fields in the same request.');
     const deps = c.get('deps');
-    const children = await listChildren(deps.tables, node);
+    // As in Ironic, the children are a node list: a project user sees only its project's.
+    const project = nodeListProject(c);
+    const children = (await listChildren(deps.tables, node)).filter((n) => project === null || n.owner === project || n.lessee === project);
     if (!detail && !fields) return c.json({ children: children.map((n) => n.uuid) });
     const opts = { minor, base: c.get('base'), registry: deps.registry, fields };
-    return c.json({ children: await Promise.all(children.map((n) => nodeView(n, opts))) });
+    return c.json({ children: await Promise.all(children.map((n) => nodeView(n, { ...opts, redact: redactNode(c, n) }))) });
   });
 
   return r;
