@@ -14,6 +14,7 @@ import { nodeStateRoutes } from './v1/node-states.js';
 import { nodeSubresourceRoutes } from './v1/node-subresources.js';
 import { moreCollectionRoutes } from './v1/more-collections.js';
 import { ramdiskRoutes } from './v1/ramdisk.js';
+import { RateLimiter } from './rate-limit.js';
 import { authMiddleware } from './auth/authenticate.js';
 import { auditMiddleware } from './audit.js';
 import { dashboardEvents, dashboardPage } from './dashboard/routes.js';
@@ -72,7 +73,8 @@ export function createApp(deps: ApiDeps): Hono<ApiEnv> {
   // dashboard's page holds no data and logs in itself).
   app.route('/', dashboardPage());
   app.route('/', rootRoutes());
-  for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes());
+  const ramdiskLimiter = deps.config.ramdiskRateLimit > 0 ? new RateLimiter(deps.config.ramdiskRateLimit) : null;
+  for (const prefix of ['/v1', '/']) app.route(prefix, ramdiskRoutes(ramdiskLimiter));
   app.use('*', authMiddleware(deps.config));
   app.use('*', authorizeMiddleware());
   app.use('*', auditMiddleware());

@@ -41,6 +41,10 @@ export const SETTINGS = {
   maxHeaderBytes: { kind: 'integer', min: 1024, default: () => 16_384, doc: 'Largest accepted size of all request headers together; bigger ones get 431.' },
   clientHeaderTimeout: { kind: 'integer', min: 1, default: () => 20, doc: 'Seconds a client may take to send its request headers before it is answered 408 and disconnected (slow clients, "slowloris").' },
   clientRequestTimeout: { kind: 'integer', min: 1, default: () => 300, doc: 'Seconds a client may take to send a whole request, body included (at least `clientHeaderTimeout`).' },
+  ramdiskRateLimit: {
+    kind: 'integer', min: 0, default: () => 120,
+    doc: 'Requests a minute each client address may make to the ramdisk endpoints (`/v1/lookup`, `/v1/heartbeat/{node}`, `/v1/continue_inspection`), in bursts of as many; more get 429 with `Retry-After`. 0: no limit. See docs/security.md.',
+  },
   authStrategy: { kind: 'string', oneOf: ['noauth', 'http_basic'], default: () => 'noauth', doc: '`noauth` (allowed only on a loopback bind unless `insecureNoauth`) or `http_basic` (users from `httpBasicAuthUserFile`). See docs/security.md.' },
   httpBasicAuthUserFile: { kind: 'string', default: () => '', doc: 'Apache htpasswd file with bcrypt hashes (`htpasswd -B`) for `authStrategy: http_basic`; re-read when it changes.' },
   authUsersFile: { kind: 'string', default: () => '', doc: 'YAML file giving each http_basic user a project and roles (see docs/security.md). Empty: every authenticated user is a system admin, as in Ironic.' },

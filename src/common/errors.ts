@@ -59,6 +59,8 @@ export class InstanceAssociatedError extends errorClass('InstanceAssociated', 40
 export class PayloadTooLargeError extends errorClass('PayloadTooLarge', 413) {}
 export class UriTooLongError extends errorClass('RequestURITooLong', 414) {}
 export class UnsupportedMediaTypeError extends errorClass('UnsupportedMediaType', 415) {}
+/** A client over its request budget (the ramdisk endpoints' per-address limit); carries `Retry-After`. */
+export class TooManyRequestsError extends errorClass('TooManyRequests', 429) {}
 export class TemporaryFailureError extends errorClass('TemporaryFailure', 503) {}
 /** A BMC could not be reached or refused a command; the message must never hold credentials. */
 export class PowerError extends errorClass('PowerStateFailure', 500) {}

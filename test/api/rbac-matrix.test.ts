@@ -213,7 +213,7 @@ function expected(c: Case, guard: Guard, actor: Actor, f: Fixture): Outcome {
   };
   let out: Outcome | null = null;
   switch (guard.on) {
-    case 'public': case 'authenticated': break;
+    case 'public': break;
     case 'system': if (!allowsWithoutTarget(guard.rule, actor)) out = { kind: 'forbidden', rule: guard.rule }; break;
     case 'body': break;
     case 'list': {

@@ -95,7 +95,6 @@ function listScope(actor: Actor, [all, scoped]: readonly [RuleName, RuleName]): 
 async function check(c: Ctx, actor: Actor, guard: Guard, param: (name: string) => string | undefined): Promise<void> {
   switch (guard.on) {
     case 'public':
-    case 'authenticated':
       return;
     case 'system':
       if (!allowsWithoutTarget(guard.rule, actor)) throw forbidden(guard.rule);

@@ -4,7 +4,6 @@
 //
 // `on` says where the owner/lessee of the check comes from (Ironic's check_*_policy_and_retrieve helpers):
 //   public         answered before authentication (version discovery, the ramdisk's endpoints)
-//   authenticated  any authenticated user
 //   system         no target: only system-scoped (or any-project) personas can pass
 //   node, port, portgroup, connector, target, allocation
 //                  the record named by the path parameter `param`; a project user who may not even see it
@@ -17,7 +16,7 @@ import type { RuleName } from './policy.js';
 export type RecordKind = 'node' | 'port' | 'portgroup' | 'connector' | 'target' | 'allocation';
 
 export type Guard =
-  | { readonly on: 'public' | 'authenticated' }
+  | { readonly on: 'public' }
   | { readonly on: 'system'; readonly rule: RuleName }
   | { readonly on: RecordKind; readonly param: string; readonly rule: RuleName }
   | { readonly on: 'list'; readonly rules: readonly [all: RuleName, scoped: RuleName]; readonly parent?: { readonly on: 'node' | 'portgroup'; readonly param: string } }

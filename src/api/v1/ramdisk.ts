@@ -5,6 +5,7 @@ import { maskSecrets } from '../../common/secrets.js';
 import { continueInspection, lookupNode, recordHeartbeat } from '../../conductor/agent-callbacks.js';
 import { links, type ApiEnv, type Ctx } from '../context.js';
 import { readJson } from '../request.js';
+import { rateLimit, type RateLimiter } from '../rate-limit.js';
 
 /**
  * Heartbeat body fields and the version that introduced each; agent_token is taken from 1.22 on because every
@@ -16,10 +17,12 @@ function requireRamdiskApi(c: Ctx): void {
   if (c.get('minor') < 22) throw new NotFoundError('The ramdisk endpoints are available from API version 1.22.');
 }
 
-export function ramdiskRoutes(): Hono<ApiEnv> {
+/** `limiter`: the per-address budget shared by all three endpoints (and both mounts, /v1 and /). */
+export function ramdiskRoutes(limiter: RateLimiter | null): Hono<ApiEnv> {
   const r = new Hono<ApiEnv>({ strict: false });
+  const limited = rateLimit(limiter);
 
-  r.get('/lookup', async (c) => {
+  r.get('/lookup', limited, async (c) => {
     requireRamdiskApi(c);
     const { node, token } = await lookupNode(c.get('deps'), c.req.query('addresses'), c.req.query('node_uuid'));
     const config: Record<string, unknown> = {
@@ -38,7 +41,7 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
     });
   });
 
-  r.post('/heartbeat/:node', async (c) => {
+  r.post('/heartbeat/:node', limited, async (c) => {
     requireRamdiskApi(c);
     const minor = c.get('minor');
     const body = await readJson(c);
@@ -59,7 +62,7 @@ export function ramdiskRoutes(): Hono<ApiEnv> {
     });
     return c.body(null, 202);
   });
-  r.post('/continue_inspection', async (c) => {
+  r.post('/continue_inspection', limited, async (c) => {
     if (c.get('minor') < 84) throw new NotFoundError('The continue_inspection endpoint is available from API version 1.84.');
     const body = await readJson(c);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidError('Schema error for inspection data: the body must be a JSON object');
