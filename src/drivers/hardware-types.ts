@@ -10,7 +10,7 @@ import { IpxeBoot, PxeBoot } from './pxe/pxe-interfaces.js';
 import { AgentRaid, DirectDeploy, RamdiskDeploy } from './agent/agent-interfaces.js';
 import { AgentInspect } from './agent/agent-inspect.js';
 import { AgentRescue } from './agent/agent-rescue.js';
-import { RedfishBios, RedfishInspect, RedfishManagement, RedfishPower } from './redfish/redfish-interfaces.js';
+import { RedfishBios, RedfishInspect, RedfishManagement, RedfishPower, RedfishVirtualMediaBoot } from './redfish/redfish-interfaces.js';
 
 export type HardwareType = {
   readonly name: string;
@@ -46,7 +46,7 @@ export const HARDWARE_TYPES: readonly HardwareType[] = [
     inspect: inspectKinds([unsupported('inspect')]), rescue: rescueKinds([unsupported('rescue')]),
   }),
   defineHardwareType('redfish', {
-    boot: [IpxeBoot, PxeBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [RedfishManagement, noop('management')],
+    boot: [IpxeBoot, PxeBoot, RedfishVirtualMediaBoot], deploy: [DirectDeploy, RamdiskDeploy], management: [RedfishManagement, noop('management')],
     power: [RedfishPower], raid: [unsupported('raid'), AgentRaid],
     // redfish BIOS first, so /bios answers without an opt-in; out-of-band inspection beside the agent's.
     bios: [RedfishBios, unsupported('bios')],

@@ -120,7 +120,7 @@ describe.each(DIALECTS)('drivers API (%s)', (dialect) => {
     });
     expect(one.enabled_management_interfaces).toEqual(expect.arrayContaining(['redfish', 'noop']));
     expect(one.enabled_inspect_interfaces).toEqual(expect.arrayContaining(['redfish', 'agent', 'no-inspect']));
-    expect(one.enabled_boot_interfaces).toEqual(expect.arrayContaining(['ipxe', 'pxe']));
+    expect(one.enabled_boot_interfaces).toEqual(expect.arrayContaining(['ipxe', 'pxe', 'redfish-virtual-media']));
     const props = (await api.get('/v1/drivers/redfish/properties', at('1.89'))).body as Record<string, string>;
     for (const key of ['redfish_address', 'redfish_system_id', 'redfish_username', 'redfish_password', 'redfish_verify_ca', 'redfish_auth_type',
       'deploy_kernel', 'deploy_ramdisk']) expect(typeof props[key], key).toBe('string');

@@ -4,13 +4,12 @@
 // the machine's loop disk; the conductor then boots it from disk and the firmware reports what the disk
 // holds. Checked byte for byte. One machine, ~40 s.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab, type LabVm } from '../support/lab.js';
+import { gptDiskImage, setFileImage } from '../support/lab-images.js';
 
 const MIB = 2 ** 20;
 let lab: Lab;
@@ -22,11 +21,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 beforeAll(async () => {
   imgDir = mkdtempSync(join(tmpdir(), 'anvil-lab-img-'));
-  // A whole-disk image: a GPT with one partition and recognisable bytes after it.
-  const file = join(imgDir, 'disk.raw');
-  writeFileSync(file, Buffer.concat([Buffer.alloc(MIB), Buffer.alloc(7 * MIB, 0x5a)]));
-  execFileSync('sgdisk', ['-n', '1:2048:0', '-c', '1:root', file], { stdio: 'ignore' });
-  image = readFileSync(file);
+  image = gptDiskImage(imgDir, 7, 0x5a).bytes;
   lab = await startLab({
     nodes: 1, fileUrlAllowedPaths: [imgDir],
     anvilArgs: ['--deploy-callback-timeout', '120', '--clean-callback-timeout', '120', '--power-state-sync-interval', '0'],
@@ -46,13 +41,7 @@ describe('deploy through the lab', { timeout: 240_000 }, () => {
     await lab.waitProvisionState(vm, 'manageable');
     await lab.provision(vm, 'provide');
     await lab.waitProvisionState(vm, 'available');
-    const sha256 = createHash('sha256').update(image).digest('hex');
-    const patch = await lab.api!.request('PATCH', `/v1/nodes/${vm.uuid}`, [
-      { op: 'add', path: '/instance_info/image_source', value: pathToFileURL(join(imgDir, 'disk.raw')).href },
-      { op: 'add', path: '/instance_info/image_os_hash_algo', value: 'sha256' },
-      { op: 'add', path: '/instance_info/image_os_hash_value', value: sha256 },
-    ]);
-    expect(patch.status, JSON.stringify(patch.body)).toBe(200);
+    await setFileImage(lab, vm, join(imgDir, 'disk.raw'));
     await lab.provision(vm, 'active');
     const active = await lab.waitProvisionState(vm, 'active');
     expect(active.power_state).toBe('power on');

@@ -41,7 +41,7 @@ export async function writeSharedBootFiles(files: Pick<BootFilesEnvironment, 'tf
 }
 
 /** The kernel/ramdisk pair a purpose boots: rescue has its own, every other purpose runs the deploy agent. */
-function ramdiskUrls(task: DriverTask, purpose: RamdiskPurpose): { prefix: 'deploy' | 'rescue'; kernel: string; ramdisk: string } {
+export function ramdiskUrls(task: DriverTask, purpose: RamdiskPurpose): { prefix: 'deploy' | 'rescue'; kernel: string; ramdisk: string } {
   const prefix = purpose === 'rescue' ? 'rescue' : 'deploy';
   const info = task.node.driverInfo;
   const kernel = info[`${prefix}_kernel`];

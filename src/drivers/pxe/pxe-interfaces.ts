@@ -20,6 +20,11 @@ export function requirePort({ node, portCount }: ValidationContext): void {
 /** Checks the image URLs a boot interface loads: the ramdisk it boots, and any instance kernel/ramdisk. */
 async function validateBoot(ctx: ValidationContext): Promise<void> {
   requirePort(ctx);
+  await validateRamdiskImages(ctx);
+}
+
+/** The image checks of validateBoot without the port (boot interfaces that do not boot over the network). */
+export async function validateRamdiskImages(ctx: ValidationContext): Promise<void> {
   const { driverInfo, instanceInfo } = ctx.node;
   const missing = ['deploy_kernel', 'deploy_ramdisk'].filter((k) => !driverInfo[k]);
   if (missing.length) {

@@ -7,3 +7,4 @@ export const RedfishPower = createRedfishPower();
 export const RedfishManagement = createRedfishManagement();
 export { RedfishBios } from './bios.js';
 export { RedfishInspect } from './inspect.js';
+export { RedfishVirtualMediaBoot } from './vmedia-boot.js';
