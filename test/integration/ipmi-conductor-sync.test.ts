@@ -80,6 +80,9 @@ describe.each(DIALECTS)('the conductor with ipmi_sim BMCs on %s', { timeout: 60_
     const failed = await node(uuid);
     expect(failed).toMatchObject({ maintenance: true, fault: 'power failure', power_state: null, reservation: null });
     expect(failed.maintenance_reason).toMatch(new RegExp(`could not get power state for node ${uuid}, attempt 2 of 2\\. Error: .*BMC 127\\.0\\.0\\.1:${b.port} .*(did not answer|no answer within)`));
+    // One clean sentence from the driver: none of ipmitool's transcript (prompts, registry lines, lists of errors).
+    expect(failed.maintenance_reason).not.toMatch(/;|IANA|Password|socket|\n/);
+    expect(failed.maintenance_reason).toMatch(/\.$/);
     expect(failed.last_error).toBe(failed.maintenance_reason);
     const history = (await api.get(`/v1/nodes/${uuid}/history`)).body.history as Array<{ severity: string; event: string }>;
     expect(history.some((h) => h.severity === 'ERROR' && h.event === failed.maintenance_reason)).toBe(true);

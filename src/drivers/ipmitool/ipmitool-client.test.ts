@@ -109,6 +109,12 @@ describe('IpmitoolClient', () => {
     expect(runs()).toBe(1);
   });
 
+  it('says in one sentence that a BMC name does not resolve, without ipmitool\'s transcript', async () => {
+    const client = fast(stub(`printf 'Password: \\nLoading IANA PEN Registry...\\nAddress lookup for ipmi.server.nett failed\\nCould not open socket!\\nError: Unable to establish IPMI v2 / RMCP+ session\\n' >&2; exit 1`));
+    const err = await failure(client.run(settings({ ipmi_command_retry_timeout: 0.5 }), ['power', 'status'], { what: 'power status' }));
+    expect(err.message).toMatch(/^IPMI command "power status" to BMC 192\.0\.2\.1:6230 failed( after \d+ attempts in [\d.]+ s)?: the BMC address ipmi\.server\.nett could not be resolved \(check ipmi_address\)\.$/);
+  });
+
   it('masks a secret that ipmitool would echo on stderr', async () => {
     const client = fast(stub(`echo "Error: password hunter22x rejected; password=hunter22x" >&2; exit 1`));
     const err = await failure(client.run(settings(), ['power', 'status']));

@@ -47,7 +47,9 @@ export interface RunOptions {
 // Lines ipmitool -v prints on every run; they explain nothing about a failure.
 const NOISE = [/^Loading IANA PEN Registry/i, /^Running Get (VSO|PICMG)/i, /^Discovered IPMB address/i,
   /^Invalid completion code received: Invalid command$/i, /^RAW (REQ|REQUEST|RSP)\b/i, /^(\s*[0-9a-f]{2})+\s*$/i,
-  /^Unable to read kgkey/i];
+  /^Unable to read kgkey/i, /^Password:/i, /^Could not open socket!?$/i];
+// The name of a BMC that DNS does not know: said plainly, it is usually a typo in ipmi_address.
+const LOOKUP = /^Address lookup for (\S+) failed/i;
 // Authentication refused: retrying cannot help and only risks locking the BMC account.
 const AUTH = [/RAKP \d HMAC is invalid/i, /unauthorized name/i, /RAKP \d message indicates an error/i,
   /invalid user name/i, /Activate Session command failed/i, /insufficient privilege/i, /invalid authentication/i];
@@ -64,6 +66,18 @@ export function classifyFailure(stderr: string): { kind: Exclude<IpmiFailureKind
   if (lines.some((l) => CIPHER.test(l) || AUTH.some((re) => re.test(l)))) return { kind: 'auth', lines };
   if (lines.some((l) => TRANSIENT.some((re) => re.test(l)))) return { kind: 'unreachable', lines };
   return { kind: 'command', lines };
+}
+
+/**
+ * The one stderr line that says why (node fields and logs hold one sentence, not ipmitool's transcript): the
+ * line that decided the kind, else the first meaningful one.
+ */
+function explainingLine(kind: IpmiFailureKind, lines: readonly string[]): string {
+  const telling = lines.find((l) => LOOKUP.test(l))
+    ?? (kind === 'auth' ? lines.find((l) => CIPHER.test(l) || AUTH.some((re) => re.test(l))) : undefined)
+    ?? (kind === 'unreachable' ? lines.find((l) => TRANSIENT.some((re) => re.test(l))) : undefined)
+    ?? lines[0] ?? '';
+  return telling.replace(/[.!\s]+$/, '');
 }
 
 /** Removes every literal secret (long enough to be matched safely) and then key=value shaped ones. */
@@ -194,7 +208,7 @@ export class IpmitoolClient {
       if (final || Date.now() + backoff >= deadline) {
         const tries = attempt === 1 ? '' : ` after ${attempt} attempts in ${(elapsedMs / 1000).toFixed(1)} s`;
         const why = failure.kind === 'timeout' && firstReason ? `${firstReason} (then: ${failure.summary})` : failure.summary;
-        const message = `IPMI command "${what}" to BMC ${bmc} failed${tries}: ${why}`;
+        const message = `IPMI command "${what}" to BMC ${bmc} failed${tries}: ${why.replace(/[.\s]+$/, '')}.`;
         log.warn('ipmitool call failed', { bmc, command: what, kind: failure.kind, attempts: attempt, elapsed_ms: elapsedMs, detail: failure.detail });
         throw new IpmitoolError(message, failure.kind, failure.detail, attempt);
       }
@@ -214,7 +228,9 @@ export class IpmitoolClient {
         : { kind: 'command', summary: `cannot run ${this.#binary}: ${detail}`, detail };
     }
     const { kind, lines } = classifyFailure(outcome.stderr);
-    const detail = scrubSecrets(lines.slice(-3).join('; '), secrets);
+    const detail = scrubSecrets(explainingLine(kind, lines), secrets);
+    const lookup = LOOKUP.exec(detail);
+    if (lookup) return { kind, summary: `the BMC address ${lookup[1]} could not be resolved (check ipmi_address)`, detail };
     if (outcome.timedOut) {
       const within = Number((outcome.limitMs / 1000).toFixed(1));
       return { kind: 'timeout', summary: `no answer within ${within} s (ipmitool killed)${detail ? `; ${detail}` : ''}`, detail };
