@@ -98,7 +98,8 @@ function RunningAction({ node }: { node: Node }) {
   const progress = Object.entries(node.driver_internal_info ?? {}).filter(([k, v]) => /progress/.test(k) && v && typeof v === 'object') as [string, Json][];
   const timeout = live.waitTimeouts[node.provision_state];
   const inState = node.provision_updated_at ? (now - Date.parse(node.provision_updated_at)) / 1000 : null;
-  if (!node.target_provision_state && !step && !progress.length && !node.target_power_state) return null;
+  // Progress records outlive their action (a failed deploy leaves its last figures): only a running action shows them.
+  if (!node.target_provision_state && !step && !node.target_power_state) return null;
   return (
     <Section title="Running action">
       <dl className="inline">
@@ -113,13 +114,23 @@ function RunningAction({ node }: { node: Node }) {
   );
 }
 
-function Progress({ name, p }: { name: string; p: Json }) {
-  const done = typeof p.bytes_done === 'number' ? p.bytes_done : null;
-  const total = typeof p.total_bytes === 'number' ? p.total_bytes : null;
-  const percent = typeof p.percent === 'number' ? p.percent : done !== null && total ? Math.floor((100 * done) / total) : null;
-  // Rate from two successive reports of the same progress record.
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * One progress record: the conductor's image download (`bytes_done`, `total_bytes`, `percent`, `updated_at`) or
+ * the agent's image write and disk erase (`bytes_written`, `total_bytes`, `rate_bytes_per_s`; an erase nests its
+ * figures under `progress` beside the step's name).
+ */
+function Progress({ name, p: record }: { name: string; p: Json }) {
+  const p = record.progress && typeof record.progress === 'object' ? record.progress as Json : record;
+  const done = num(p.bytes_done) ?? num(p.bytes_written);
+  const total = num(p.total_bytes);
+  const percent = num(p.percent) ?? (done !== null && total ? Math.floor((100 * done) / total) : null);
+  const reported = num(p.rate_bytes_per_s) ?? num(p.rate);
+  // Without a reported rate: from two successive reports of the same progress record.
   const [prev, setPrev] = useState<{ done: number; at: number } | null>(null);
-  const [rate, setRate] = useState<number | null>(typeof p.rate === 'number' ? p.rate : null);
+  const [measured, setRate] = useState<number | null>(null);
+  const rate = reported ?? measured;
   const at = typeof p.updated_at === 'string' ? Date.parse(p.updated_at) : NaN;
   useEffect(() => {
     if (done === null || Number.isNaN(at)) return;
@@ -130,7 +141,7 @@ function Progress({ name, p }: { name: string; p: Json }) {
     <div className="progress" data-testid={`progress-${name}`}>
       <label>{name.replace(/_/g, ' ')}: {bytes(done)}{total ? ` of ${bytes(total)}` : ''}{percent !== null ? ` (${percent}%)` : ''}{rate !== null ? `, ${bytes(rate)}/s` : ''}
         <progress max={100} value={percent ?? undefined} /></label>
-      <KeyValues data={p} />
+      <KeyValues data={record} />
     </div>
   );
 }

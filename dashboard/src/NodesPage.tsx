@@ -80,7 +80,8 @@ export function NodesPage() {
     },
   });
 
-  const fetched = search ? found.data ?? [] : list.data?.pages.flatMap((p) => p.nodes) ?? [];
+  // Memoised: a new array per render would make the table recompute and reset its state on every render.
+  const fetched = useMemo(() => (search ? found.data ?? [] : list.data?.pages.flatMap((p) => p.nodes) ?? []), [search, found.data, list.data]);
   const rows = useMemo(() => fetched.filter((n) => !isDeleted(n.uuid)).map(liveNode), [fetched, live.revision]);
   const known = useMemo(() => new Set(fetched.map((n) => n.uuid)), [fetched]);
 
@@ -95,7 +96,10 @@ export function NodesPage() {
   }), [known, pages, search, qc]);
 
   const table = useReactTable({
-    data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, enableMultiSort: false,
+    // autoResetAll off: paging, sorting and filtering are the API's; react-table's resets (queued in a microtask
+    // after each data change, then a state update) only re-render, and after a click or key press they ran as
+    // synchronous updates that never ended, locking the tab.
+    data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, enableMultiSort: false, autoResetAll: false,
     state: { sorting }, onSortingChange: setSorting, getRowId: (n) => n.uuid,
   });
   const tableRows = table.getRowModel().rows;

@@ -265,6 +265,51 @@ describe(`dashboard in Chromium (${dialect})`, () => {
     await page.close();
   });
 
+  it('shows the running action live: time in state against its timeout, download and write progress with rates, validation, history', async () => {
+    const created = await fetch(`${s.url}/v1/nodes`, { method: 'POST', headers: V, body: JSON.stringify({ driver: 'fake-hardware', name: 'progress-1',
+      boot_interface: 'fake', deploy_interface: 'direct', instance_info: { image_source: 'http://127.0.0.1:9/images/disk.raw', image_checksum: 'ef'.repeat(32) } }) });
+    expect(created.status).toBe(201);
+    const uuid = (await created.json()).uuid as string;
+    for (const [target, reached] of [['manage', 'manageable'], ['provide', 'available'], ['active', 'wait call-back']] as const) {
+      const res = await fetch(`${s.url}/v1/nodes/${uuid}/states/provision`, { method: 'PUT', headers: V, body: JSON.stringify({ target }) });
+      expect(res.status, target).toBe(202);
+      await waitFor(reached, async () => (await nodeJson(uuid)).provision_state === reached, 10_000);
+    }
+    const page = await open(`/dashboard/nodes/${uuid}`);
+    const running = page.getByRole('region', { name: 'Running action' });
+    // wait call-back may last deployCallbackTimeout (1800 s by default).
+    await running.getByText(/ of 30 min timeout$/).waitFor();
+    expect(await running.getByRole('progressbar', { name: 'Time in state against timeout' }).getAttribute('max')).toBe('1800');
+
+    // What the conductor and the agent write while an image comes down and goes onto the disk.
+    const write = async (info: Record<string, unknown>) => {
+      const rec = (await s.service.tables.nodes.findBy('uuid', uuid))!;
+      await s.service.tables.nodes.update(rec.id, { driverInternalInfo: { ...rec.driverInternalInfo, ...info } });
+    };
+    const t0 = Date.now();
+    const MiB = 1024 * 1024;
+    await write({ image_download_progress: { bytes_done: MiB, total_bytes: 4 * MiB, percent: 25, updated_at: new Date(t0).toISOString() } });
+    const download = page.getByTestId('progress-image_download_progress');
+    await download.filter({ hasText: 'image download progress: 1.0 MiB of 4.0 MiB (25%)' }).waitFor();
+    // The rate comes from two successive reports: 2 MiB in 2 s.
+    await write({ image_download_progress: { bytes_done: 3 * MiB, total_bytes: 4 * MiB, percent: 75, updated_at: new Date(t0 + 2000).toISOString() } });
+    await download.filter({ hasText: 'image download progress: 3.0 MiB of 4.0 MiB (75%), 1.0 MiB/s' }).waitFor();
+    // The agent's write reports its own rate.
+    await write({ deploy_progress: { bytes_written: 2 * MiB, total_bytes: 8 * MiB, rate_bytes_per_s: 512 * 1024, elapsed_s: 4 } });
+    await page.getByTestId('progress-deploy_progress').filter({ hasText: 'deploy progress: 2.0 MiB of 8.0 MiB (25%), 512.0 KiB/s' }).waitFor();
+
+    const validation = page.getByRole('region', { name: 'Validation' });
+    await validation.getByRole('row').filter({ hasText: /^power/ }).filter({ hasText: 'ok' }).waitFor();
+    expect(await validation.getByRole('row').count()).toBeGreaterThan(5);
+
+    // Aborting ends the wait: the running action goes, and the failure shows in the history without reload.
+    await nodeControls(page).confirm('Abort');
+    await nodeControls(page).reach('deploy failed');
+    await running.waitFor({ state: 'detached' });
+    await page.getByRole('region', { name: 'History' }).getByRole('row').nth(1).waitFor();
+    await page.close();
+  });
+
   it('filters 10,000 nodes and scrolls through them smoothly', { timeout: 120_000 }, async () => {
     const deps = { tables: s.service.tables, config: loadConfig({ env: {}, flags: FLAGS }), registry: s.service.registry };
     const listed = async (q: string) => ((await (await fetch(`${s.url}/v1/nodes?fields=uuid${q}`, { headers: V })).json()).nodes as unknown[]).length;
@@ -308,6 +353,50 @@ describe(`dashboard in Chromium (${dialect})`, () => {
 
     // Counts per state come from the service, not from what is loaded.
     await page.getByRole('button', { name: `${2500 + activeBefore} active` }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  /** Form controls and buttons that a screen reader could not name (no label, aria-label or text). */
+  const unlabelled = (page: Page) => page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim())))
+    .map((el) => el.outerHTML));
+
+  it('sorts (by keyboard too), filters and searches the 10,000 nodes; every control is labelled', async () => {
+    const page = await open('/dashboard/');
+    const rows = page.locator('[data-uuid]');
+    await page.getByRole('textbox', { name: 'Resource class' }).fill('rc-1');
+    await page.getByRole('combobox', { name: 'Maintenance' }).selectOption('false');
+    await rows.first().filter({ hasText: 'rack-00001' }).waitFor();
+    // Sorting is the API's (sort_key/sort_dir): the header button works from the keyboard.
+    const name = page.getByRole('columnheader', { name: /^Name/ });
+    await name.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await rows.first().filter({ hasText: 'rack-09997' }).waitFor();
+    expect(await name.getAttribute('aria-sort')).toBe('descending');
+    expect((await rows.allTextContents()).every((t) => t.includes('rc-1') && !t.includes('maintenance'))).toBe(true);
+
+    await page.getByRole('textbox', { name: 'Resource class' }).fill('');
+    await page.getByRole('combobox', { name: 'Maintenance' }).selectOption('true');
+    const inMaintenance = ((await (await fetch(`${s.url}/v1/nodes?maintenance=true&fields=uuid&limit=1000`, { headers: V })).json()).nodes as unknown[]).length;
+    expect(inMaintenance).toBeGreaterThanOrEqual(200);
+    await page.getByRole('status').filter({ hasText: new RegExp(`^${inMaintenance} loaded$`) }).waitFor();
+    expect((await rows.allTextContents()).every((t) => t.includes('maintenance'))).toBe(true);
+
+    // A name is looked up directly; an unknown one lists nothing.
+    await page.getByRole('searchbox', { name: 'Name or UUID' }).fill('rack-04242');
+    await rows.filter({ hasText: 'rack-04242' }).waitFor();
+    expect(await rows.count()).toBe(1);
+    await page.getByRole('searchbox', { name: 'Name or UUID' }).fill('no-such-node');
+    await page.getByText('No nodes match.').waitFor();
+    expect(await unlabelled(page)).toEqual([]);
+
+    await page.goto(`${s.url}/dashboard/nodes/deploy-1`);
+    await page.getByRole('heading', { name: 'deploy-1' }).waitFor();
+    expect(await unlabelled(page)).toEqual([]);
+    await page.goto(`${s.url}/dashboard/enrol`);
+    await page.getByLabel(/^deploy_kernel/).waitFor();
+    expect(await unlabelled(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
