@@ -1,8 +1,10 @@
 // The dashboard against a service with http_basic, in Debian's Chromium: the page shows its own login form
 // (no data before it), a wrong password gets the API's refusal, the right one opens the views and the live
-// stream, actions run as that user, a reload keeps the login for the tab, and logging out forgets it.
+// stream, actions run as that user, a reload keeps the login for the tab, and logging out forgets it. Writes
+// docs/screenshots/login.png when ANVIL_SCREENSHOTS=1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -12,6 +14,7 @@ import { launchChromium, type TestBrowser } from '../support/browser.js';
 import { startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
 const dialect = DIALECTS.includes('sqlite') ? 'sqlite' : DIALECTS[0]!;
+const SHOTS = process.env.ANVIL_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : null;
 const AUTH = { Authorization: `Basic ${Buffer.from('operator:op-pass').toString('base64')}` };
 const V = { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'application/json', ...AUTH };
 
@@ -65,6 +68,10 @@ describe(`dashboard login with http_basic in Chromium (${dialect})`, () => {
     const res = await fetch(`${s.url}/v1/nodes`, { headers: { Authorization: `Basic ${Buffer.from('operator:wrong-pass').toString('base64')}` } });
     expect(res.status).toBe(401);
     expect(await refusal.textContent()).toContain(JSON.parse((await res.json()).error_message).faultstring);
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}login.png` });
+    }
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
