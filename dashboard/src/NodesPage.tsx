@@ -60,6 +60,8 @@ export function NodesPage() {
   const list = useInfiniteQuery({
     queryKey: key,
     enabled: !search,
+    // Refetched whenever the list is opened again: nodes enrolled while it was not shown reached no listener.
+    staleTime: 0,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) => get<NodePage>(`/v1/nodes${query({ ...params, fields: LIST_FIELDS.join(','), limit: PAGE, marker: pageParam })}`),
     getNextPageParam: (last) => (last.next && last.nodes.length ? last.nodes.at(-1)!.uuid : undefined),

@@ -14,7 +14,7 @@ import { MAX_MINOR } from '../../src/api/versions.js';
 import { fakeMachine } from '../../src/drivers/fake/fake-interfaces.js';
 import { waitFor } from '../support/agent-nodes.js';
 import { DIALECTS } from '../support/databases.js';
-import { launchChromium, type TestBrowser } from '../support/browser.js';
+import { launchChromiumContext, type TestBrowserContext } from '../support/browser.js';
 import { startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
 // The browser exercises the dashboard, not the store: one dialect is enough (the feed's SQL runs on both in serving.test.ts).
@@ -25,7 +25,7 @@ const V = { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'applica
 
 describe(`dashboard in Chromium (${dialect})`, () => {
   let s: DashboardService;
-  let b: TestBrowser;
+  let b: TestBrowserContext;
   let ctx: BrowserContext;
   const pageErrors: string[] = [];
 
@@ -46,13 +46,10 @@ describe(`dashboard in Chromium (${dialect})`, () => {
 
   beforeAll(async () => {
     s = await startDashboardService(dialect, FLAGS);
-    b = await launchChromium();
-    ctx = await b.browser.newContext({ viewport: { width: 1400, height: 860 } });
-    // Playwright's own errors (which element it waited for) are clearer than a test timeout.
-    ctx.setDefaultTimeout(15_000);
+    b = await launchChromiumContext({ width: 1400, height: 860 });
+    ctx = b.context;
   });
   afterAll(async () => {
-    await ctx?.close();
     await b?.close();
     await s?.stop();
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { DIALECTS } from '../support/databases.js';
 import { writeHtpasswd } from '../support/htpasswd.js';
-import { launchChromium, type TestBrowser } from '../support/browser.js';
+import { launchChromiumContext, type TestBrowserContext } from '../support/browser.js';
 import { startDashboardService, type DashboardService } from '../support/dashboard-service.js';
 
 const dialect = DIALECTS.includes('sqlite') ? 'sqlite' : DIALECTS[0]!;
@@ -20,7 +20,7 @@ const V = { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'applica
 
 describe(`dashboard login with http_basic in Chromium (${dialect})`, () => {
   let s: DashboardService;
-  let b: TestBrowser;
+  let b: TestBrowserContext;
   let ctx: BrowserContext;
   let page: Page;
   let dir: string;
@@ -31,15 +31,13 @@ describe(`dashboard login with http_basic in Chromium (${dialect})`, () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-dash-login-'));
     writeHtpasswd(join(dir, 'htpasswd'), { operator: 'op-pass' });
     s = await startDashboardService(dialect, { authStrategy: 'http_basic', httpBasicAuthUserFile: join(dir, 'htpasswd'), automatedClean: false });
-    b = await launchChromium();
-    ctx = await b.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    ctx.setDefaultTimeout(15_000);
+    b = await launchChromiumContext({ width: 1280, height: 800 });
+    ctx = b.context;
     page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('response', (r) => statuses.push(r.status()));
   });
   afterAll(async () => {
-    await ctx?.close();
     await b?.close();
     await s?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
