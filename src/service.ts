@@ -19,6 +19,7 @@ import { failInterruptedAllocations, releaseOwnReservationsOnStop, releaseOwnSta
 import { openConductorImages, type ConductorImages } from './images/agent-images.js';
 import { NodeEventFeed } from './conductor/node-events.js';
 import { startBootServices } from './conductor/boot-environment.js';
+import { configureRedfish } from './drivers/redfish/redfish-system.js';
 
 export interface RunningService {
   readonly url: string;
@@ -35,6 +36,7 @@ export interface RunningService {
 
 export async function startService(config: Config): Promise<RunningService> {
   setLogLevel(config.debug ? 'debug' : config.logLevel);
+  configureRedfish(config);
   // Refuse an unauthenticated network bind and a broken TLS pair before anything is opened.
   checkAuthSetup(config);
   const tls = loadTlsFiles(config);

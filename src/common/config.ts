@@ -85,6 +85,13 @@ export const SETTINGS = {
   syncPowerStateWorkers: { kind: 'integer', min: 1, default: () => 8, doc: 'BMCs queried at once by the power state sync.' },
   periodicCheckInterval: { kind: 'integer', min: 0, default: () => 15, doc: 'Seconds between checks for timed-out wait states and stale reservations.' },
   powerActionTimeout: { kind: 'integer', min: 1, default: () => 60, doc: 'Default seconds a power action may take before it fails (soft power off: 600).' },
+  redfishAuthType: {
+    kind: 'string', oneOf: ['auto', 'session', 'basic'], default: () => 'auto',
+    doc: 'How `redfish` nodes authenticate when their driver_info has no `redfish_auth_type`: `auto` (a session when the BMC offers one, else HTTP basic), `session` or `basic` (Ironic `[redfish]auth_type`).',
+  },
+  redfishConnectionAttempts: { kind: 'integer', min: 1, default: () => 5, doc: 'Tries of one Redfish call when the BMC refuses or drops the connection, times out or answers 5xx; a wrong password is never retried (Ironic `[redfish]connection_attempts`).' },
+  redfishConnectionRetryInterval: { kind: 'integer', min: 0, default: () => 4, doc: 'Longest pause in seconds between those tries; pauses start at 0.5 s and double up to it (Ironic `[redfish]connection_retry_interval`).' },
+  redfishRequestTimeout: { kind: 'integer', min: 1, default: () => 30, doc: 'Seconds one HTTP request to a Redfish BMC may take (connect, answer, body) before it counts as failed.' },
   consoleAddress: { kind: 'string', default: () => '127.0.0.1', doc: 'IPv4 address serial consoles (`ipmitool-socat`) listen on; console URLs name it (Ironic `[console]socat_address`).' },
   consolePortRange: { kind: 'string', default: () => '10000:20000', doc: 'TCP ports `LOW:HIGH` a console takes one from when driver_info has no `ipmi_terminal_port` (Ironic `[console]port_range`).' },
   fileUrlAllowedPaths: {

@@ -14,7 +14,7 @@ import { RedfishBiosSettings } from '../../src/drivers/redfish/bios.js';
 import { closeRedfishConnections } from '../../src/drivers/redfish/redfish-client.js';
 import { RedfishError } from '../../src/drivers/redfish/redfish-error.js';
 import { RedfishInspect, RedfishManagement, RedfishPower } from '../../src/drivers/redfish/redfish-interfaces.js';
-import { connectionFor, setRedfishTuning } from '../../src/drivers/redfish/redfish-system.js';
+import { configureRedfish, connectionFor, setRedfishTuning } from '../../src/drivers/redfish/redfish-system.js';
 import type { RedfishBmc } from '../../src/lab/redfish/server.js';
 import { bmcSettings, machineIsOn, powerOnCount, redfishFleet, redfishNode } from '../support/redfish-nodes.js';
 
@@ -76,6 +76,20 @@ describe('credentials and sessions', () => {
     const node = redfishNode(bmc, { redfish_auth_type: 'basic' });
     await RedfishPower.getPowerState({ node });
     expect(connectionFor(node).sessionPath).toBeNull();
+  });
+
+  it('takes the service\'s redfishAuthType and tuning for nodes that name none', async () => {
+    configureRedfish({ redfishAuthType: 'basic', redfishConnectionAttempts: 2, redfishConnectionRetryInterval: 0, redfishRequestTimeout: 5 });
+    try {
+      const node = redfishNode(bmc);
+      await RedfishPower.getPowerState({ node });
+      expect(connectionFor(node).sessionPath).toBeNull();
+      const session = redfishNode(bmc, { redfish_auth_type: 'session' });
+      await RedfishPower.getPowerState({ node: session });
+      expect(connectionFor(session).sessionPath).not.toBeNull();
+    } finally {
+      configureRedfish({ redfishAuthType: 'auto', redfishConnectionAttempts: 5, redfishConnectionRetryInterval: 4, redfishRequestTimeout: 30 });
+    }
   });
 
   it('kept every password out of the log', () => {

@@ -5,7 +5,8 @@ import { InvalidParameterValueError, MissingParameterValueError } from '../../co
 import type { NodeRecord } from '../../db/records.js';
 import { redfishConnection, type CallOptions, type RedfishConnection, type RedfishTuning } from './redfish-client.js';
 import { RedfishError } from './redfish-error.js';
-import { parseRedfishSettings } from './redfish-settings.js';
+import type { Config } from '../../common/config.js';
+import { parseRedfishSettings, type RedfishAuthType } from './redfish-settings.js';
 
 export type Dict = Record<string, unknown>;
 export const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,13 +28,24 @@ export interface SystemView {
 }
 
 let tuningOverride: RedfishTuning | undefined;
-/** Tests shorten timeouts and backoff with this; the service uses the defaults. */
+let defaultAuthType: RedfishAuthType = 'auto';
+/** The service sets the tuning from its settings at start; tests shorten timeouts and backoff with it. */
 export function setRedfishTuning(tuning: RedfishTuning | undefined): void {
   tuningOverride = tuning;
 }
 
+/** Applies the service's redfish* settings (one configuration per process, like Ironic's [redfish] section). */
+export function configureRedfish(config: Pick<Config, 'redfishAuthType' | 'redfishConnectionAttempts' | 'redfishConnectionRetryInterval' | 'redfishRequestTimeout'>): void {
+  defaultAuthType = config.redfishAuthType as RedfishAuthType;
+  const maxBackoffMs = config.redfishConnectionRetryInterval * 1000;
+  setRedfishTuning({
+    requestTimeoutS: config.redfishRequestTimeout, attempts: config.redfishConnectionAttempts,
+    initialBackoffMs: Math.min(500, maxBackoffMs), maxBackoffMs,
+  });
+}
+
 export function connectionFor(node: NodeRecord): RedfishConnection {
-  return redfishConnection(parseRedfishSettings(node.driverInfo), tuningOverride);
+  return redfishConnection(parseRedfishSettings(node.driverInfo, defaultAuthType), tuningOverride);
 }
 
 const resolved = new WeakMap<RedfishConnection, Map<string, string>>();
