@@ -39,17 +39,21 @@ export function Actions({ node }: { node: Node }) {
   const [rescuePassword, setRescuePassword] = useState('');
   const verbs = verbsFor(node.provision_state);
 
-  const deploy = (e: FormEvent) => {
+  // Deploy and adopt both name the image (adoption records what the machine already runs); the button pressed decides.
+  const imageVerbs = verbs.filter((v): v is 'active' | 'adopt' => v === 'active' || v === 'adopt');
+  const withImage = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const submitter = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    const verb: 'active' | 'adopt' = submitter?.value === 'adopt' ? 'adopt' : 'active';
     const patch: Json[] = [{ op: 'add', path: '/instance_info/image_source', value: image.url }];
     if (image.checksum) patch.push({ op: 'add', path: '/instance_info/image_checksum', value: image.checksum });
     if (image.algo && image.hash) {
       patch.push({ op: 'add', path: '/instance_info/image_os_hash_algo', value: image.algo });
       patch.push({ op: 'add', path: '/instance_info/image_os_hash_value', value: image.hash });
     }
-    run('Deploy', async () => {
+    run(VERB_LABEL[verb], async () => {
       await api('PATCH', path, patch);
-      await provision('active')();
+      await provision(verb)();
     });
   };
 
@@ -92,23 +96,23 @@ export function Actions({ node }: { node: Node }) {
         </fieldset>
         <fieldset>
           <legend>Provisioning</legend>
-          {verbs.filter((v) => v !== 'active').map((v) => (
+          {verbs.filter((v) => v !== 'active' && v !== 'adopt').map((v) => (
             <button type="button" key={v} className={DESTRUCTIVE.has(v) ? 'danger' : ''} onClick={() => run(VERB_LABEL[v], verbRun(v), DESTRUCTIVE.has(v))}>{VERB_LABEL[v]}</button>
           ))}
           {!verbs.length && <span className="muted">No provisioning action from “{node.provision_state}”.</span>}
           {verbs.includes('clean') && <label>Clean steps (JSON)<textarea rows={2} value={cleanSteps} onChange={(e) => setCleanSteps(e.target.value)} /></label>}
           {verbs.includes('rescue') && <label>Rescue password<input type="password" autoComplete="new-password" value={rescuePassword} onChange={(e) => setRescuePassword(e.target.value)} /></label>}
         </fieldset>
-        {verbs.includes('active') && (
-          <form className="deploy" onSubmit={deploy} aria-label="Deploy">
+        {imageVerbs.length > 0 && (
+          <form className="deploy" onSubmit={withImage} aria-label={imageVerbs.map((v) => VERB_LABEL[v]).join(' or ')}>
             <fieldset>
-              <legend>Deploy</legend>
+              <legend>{imageVerbs.includes('active') ? 'Deploy' : 'Adopt'} (image)</legend>
               <label>Image URL<input required type="url" value={image.url} onChange={(e) => setImage({ ...image, url: e.target.value })} placeholder="http://…/image.qcow2" /></label>
               <label>Checksum (or its URL)<input value={image.checksum} onChange={(e) => setImage({ ...image, checksum: e.target.value })} /></label>
               <label>Hash algorithm<select value={image.algo} onChange={(e) => setImage({ ...image, algo: e.target.value })}>
                 <option value="">—</option>{['sha256', 'sha512', 'md5'].map((a) => <option key={a}>{a}</option>)}</select></label>
               <label>Hash value<input value={image.hash} onChange={(e) => setImage({ ...image, hash: e.target.value })} /></label>
-              <button type="submit">Deploy</button>
+              {imageVerbs.map((v) => <button type="submit" key={v} value={v}>{VERB_LABEL[v]}</button>)}
             </fieldset>
           </form>
         )}

@@ -106,6 +106,31 @@ describe(`dashboard in Chromium (${dialect})`, () => {
     await form.close();
   });
 
+  it('offers the driver\'s own fields with required ones marked and secrets as password inputs, and shows secrets masked', async () => {
+    const form = await open('/dashboard/enrol');
+    await form.locator('select[name=driver]').selectOption('ipmi');
+    const password = form.locator('input[name="driver_info.ipmi_password"]');
+    expect(await password.getAttribute('type')).toBe('password');
+    expect(await form.locator('input[name="driver_info.ipmi_address"]').getAttribute('type')).toBe('text');
+    // The driver's properties say which keys are required; the form marks exactly those.
+    const props = (await (await fetch(`${s.url}/v1/drivers/ipmi/properties`, { headers: V })).json()) as Record<string, string>;
+    const required = Object.keys(props).filter((k) => /required/i.test(props[k]!) && !/not required|optional/i.test(props[k]!));
+    expect(required).toContain('ipmi_address');
+    for (const k of Object.keys(props)) {
+      const label = form.locator('label').filter({ has: form.locator(`input[name="driver_info.${k}"]`) });
+      expect(await label.locator('abbr[title=required]').count(), k).toBe(required.includes(k) ? 1 : 0);
+    }
+    await form.getByLabel('Name', { exact: true }).fill('bmc-1');
+    await form.locator('input[name="driver_info.ipmi_address"]').fill('127.0.0.1');
+    await password.fill('Bmc-Secret-77');
+    await form.getByRole('button', { name: 'Enrol' }).click();
+    await form.getByRole('heading', { name: 'bmc-1' }).waitFor();
+    await form.getByRole('region', { name: 'driver_info' }).getByRole('row').filter({ hasText: 'ipmi_password' }).filter({ hasText: '******' }).waitFor();
+    expect(await form.content()).not.toContain('Bmc-Secret-77');
+    expect((await fetch(`${s.url}/v1/nodes/bmc-1`, { method: 'DELETE', headers: V })).status).toBe(204);
+    await form.close();
+  });
+
   it('runs actions on a fake-hardware node and follows its state without reload', async () => {
     const page = await open('/dashboard/nodes/web-1');
     const state = page.getByTestId('provision-state');
@@ -247,18 +272,14 @@ describe(`dashboard in Chromium (${dialect})`, () => {
     await reach('available');
     await click('Manage');
     await reach('manageable');
-    // Adoption takes over a machine already running an instance; the API wants to know which image it runs.
-    await click('Adopt');
-    const refusal = page.getByRole('alert').filter({ hasText: 'instance_info.image_source' });
-    await refusal.waitFor();
-    expect(await refusal.textContent()).toMatch(/^400 Failed to validate deploy or power info .* is missing instance_info\.image_source/);
-    const patched = await fetch(`${s.url}/v1/nodes/abort-1`, { method: 'PATCH', headers: V,
-      body: JSON.stringify([{ op: 'add', path: '/instance_info/image_source', value: 'http://127.0.0.1:9/images/disk.raw' },
-        { op: 'add', path: '/instance_info/image_checksum', value: 'cd'.repeat(32) }]) });
-    expect(patched.status).toBe(200);
-    await click('Adopt');
+    // Adoption takes over a machine already running an instance: the form names the image it runs (the
+    // checksum typed for the deploy is still there; the URL changes).
+    const adopt = page.getByRole('form', { name: 'Adopt' });
+    expect(await adopt.getByLabel('Checksum (or its URL)').inputValue()).toBe('cd'.repeat(32));
+    await adopt.getByLabel('Image URL').fill('http://127.0.0.1:9/images/running.raw');
+    await adopt.getByRole('button', { name: 'Adopt' }).click();
     await reach('active');
-    await refusal.waitFor({ state: 'detached' });
+    expect((await nodeJson('abort-1')).instance_info.image_source).toBe('http://127.0.0.1:9/images/running.raw');
     await page.close();
   });
 
