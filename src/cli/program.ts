@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { registerChassisCommands } from './commands/chassis/index.js';
+import { registerAllocationCommands } from './commands/allocation/index.js';
 import { registerConductorCommands } from './commands/conductor/index.js';
 import { registerDriverCommands } from './commands/driver/index.js';
 import { registerNodeCommands } from './commands/node/index.js';
@@ -49,6 +50,7 @@ export function buildProgram(rt: Runtime): Command {
   registerChassisCommands(program, rt);
   registerDriverCommands(program, rt);
   registerConductorCommands(program, rt);
+  registerAllocationCommands(program, rt);
   return program;
 }
 

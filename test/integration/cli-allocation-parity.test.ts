@@ -1,0 +1,95 @@
+// `baremetal allocation …`: Anvil's client and Debian's unmodified python-ironicclient against the same Anvil
+// process print the same tables, JSON, messages and exit statuses (the store does not matter here: one dialect).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { startAnvilProcess, type AnvilProcess } from '../support/anvil-process.js';
+
+const BAREMETAL = '/usr/bin/baremetal';
+const OURS = new URL('../../bin/baremetal.js', import.meta.url).pathname;
+
+interface Run { code: number; stdout: string; stderr: string }
+
+describe.each(DIALECTS.slice(0, 1))('allocation commands: ours and the stock client (%s)', (dialect) => {
+  let anvil: AnvilProcess;
+  let home: string;
+
+  function run(file: string, args: readonly string[]): Promise<Run> {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(OS_|XDG_|ANVIL_)/.test(k)) env[k] = v;
+    Object.assign(env, { HOME: home, XDG_CACHE_HOME: join(home, '.cache'), LC_ALL: 'C.UTF-8', ANVIL_CLI_POLL_INTERVAL_MS: '200' });
+    const argv = [...(file === BAREMETAL ? [] : [OURS]), '--os-endpoint', anvil.url, '--os-auth-type', 'none', ...args];
+    return new Promise((resolve) => execFile(file === BAREMETAL ? BAREMETAL : process.execPath, argv, { env, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })));
+  }
+  const debian = (...args: string[]) => run(BAREMETAL, args);
+  const ours = (...args: string[]) => run(OURS, args);
+  /** Both clients, same command: same exit status and output. */
+  async function same(...args: string[]): Promise<Run> {
+    const [d, o] = await Promise.all([debian(...args), ours(...args)]);
+    expect(o.code, `${args.join(' ')}: exit status`).toBe(d.code);
+    expect(o.stdout, `${args.join(' ')}: stdout`).toBe(d.stdout);
+    return d;
+  }
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'compat-alloc-home-'));
+    anvil = await startAnvilProcess(dialect);
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${anvil.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'application/json' } });
+      return res.status === 202 || res.status === 204 ? null : await res.json() as Record<string, unknown>;
+    };
+    // Two available nodes of one resource class for the allocations to take.
+    for (const name of ['alloc-n1', 'alloc-n2']) {
+      const n = await api('POST', '/v1/nodes', { driver: 'fake-hardware', name, resource_class: 'rc-a', automated_clean: false });
+      await api('PUT', `/v1/nodes/${String(n!.uuid)}/traits`, { traits: ['CUSTOM_X'] });
+      for (const target of ['manage', 'provide']) {
+        await api('PUT', `/v1/nodes/${String(n!.uuid)}/states/provision`, { target });
+        for (let i = 0; i < 100 && (await api('GET', `/v1/nodes/${String(n!.uuid)}`))!.target_provision_state !== null; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await anvil?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('create, show, list, set, unset and delete print what the stock client prints', async () => {
+    const created = await ours('allocation', 'create', '--resource-class', 'rc-a', '--name', 'a1', '--trait', 'CUSTOM_X', '--extra', 'k=v', '--wait', '-f', 'json');
+    expect(created.code, created.stderr).toBe(0);
+    const mine = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(mine).toMatchObject({ name: 'a1', state: 'active', resource_class: 'rc-a', traits: ['CUSTOM_X'], extra: { k: 'v' } });
+    const theirs = await debian('allocation', 'create', '--resource-class', 'rc-a', '--name', 'a2', '--wait', '-f', 'json');
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(Object.keys(mine)).toEqual(Object.keys(JSON.parse(theirs.stdout) as object));
+
+    await same('allocation', 'show', 'a1');
+    await same('allocation', 'show', 'a2', '-f', 'json');
+    await same('allocation', 'show', 'a1', '--fields', 'uuid', 'state');
+    await same('allocation', 'list');
+    await same('allocation', 'list', '--long', '-f', 'json');
+    await same('allocation', 'list', '--state', 'active', '--fields', 'name', 'node_uuid', '-f', 'value');
+
+    expect((await ours('allocation', 'set', 'a2', '--name', 'a2b', '--extra', 'x=1')).code).toBe(0);
+    expect((await debian('allocation', 'unset', 'a1', '--extra', 'k')).code).toBe(0);
+    const a2b = JSON.parse((await same('allocation', 'show', 'a2b', '-f', 'json')).stdout) as Record<string, unknown>;
+    expect(a2b.extra).toEqual({ x: 1 });
+    expect((await ours('allocation', 'unset', 'a2b', '--name')).code).toBe(0);
+    expect(JSON.parse((await debian('allocation', 'show', String(a2b.uuid), '-f', 'json')).stdout).name).toBeNull();
+
+    const noClass = await same('allocation', 'create', '--name', 'a3');
+    expect(noClass.code).not.toBe(0);
+    const [dMissing, oMissing] = await Promise.all([debian('allocation', 'delete', 'nope'), ours('allocation', 'delete', 'nope')]);
+    expect(oMissing.code).toBe(dMissing.code);
+    expect(oMissing.stderr.trim()).toBe(dMissing.stderr.trim().split('\n').pop());
+    expect((await ours('allocation', 'delete', 'a1')).stdout).toBe('Deleted allocation a1\n');
+    expect((await debian('allocation', 'delete', String(a2b.uuid))).stdout).toBe(`Deleted allocation ${String(a2b.uuid)}\n`);
+    await same('allocation', 'list');
+  }, 180_000);
+});
