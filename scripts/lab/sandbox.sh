@@ -1,9 +1,9 @@
 #!/bin/sh
 # Runs a command (the lab's deploy agent) inside its own mount namespace — start it with `unshare -m` —
 # where every host mount is read-only and /dev holds only the virtual machine's own disk plus null, zero,
-# random and urandom, with a private /tmp. The command then runs without the capabilities that would undo
-# this (mounting, creating device nodes, raw I/O), so an agent told to write the host's real disk cannot
-# even open it.
+# random and urandom, with a private scratch tmpfs (TMPDIR). The command then runs without the
+# capabilities that would undo this (mounting, creating device nodes, raw I/O), so an agent told to write
+# the host's real disk cannot even open it.
 #
 #   unshare -m --propagation private sh sandbox.sh DISK_DEVICE COMMAND [ARGS...]
 set -eu
@@ -37,7 +37,12 @@ ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout
 ln -s /proc/self/fd/2 /dev/stderr
 mount -o remount,ro /dev
-mount -t tmpfs -o mode=1777,size=256m,nosuid,nodev sandbox-tmp /tmp
+# The agent's scratch space (qcow2 downloads before conversion): a private tmpfs on SANDBOX_TMP, an empty
+# directory the caller made, or else on /tmp. Not over /tmp when a directory is given: the agent's own files
+# may live under /tmp (a checkout there) and must stay visible.
+scratch=${SANDBOX_TMP:-/tmp}
+mount -t tmpfs -o mode=1777,size=256m,nosuid,nodev sandbox-tmp "$scratch"
+export TMPDIR="$scratch"
 
 exec setpriv --bounding-set -sys_admin,-mknod,-sys_rawio,-sys_module,-sys_boot,-net_admin \
   --inh-caps -sys_admin,-mknod,-sys_rawio,-sys_module,-sys_boot,-net_admin -- "$@"

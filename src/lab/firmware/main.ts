@@ -6,7 +6,7 @@
 // the agent and ends the machine; SIGHUP (the agent's reboot command) restarts the boot. Progress goes to
 // boot.json in the VM's directory, which `anvil lab list` reads.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspectDisk } from '../disk.js';
 import { processRecord } from '../host.js';
@@ -140,7 +140,10 @@ async function bootOnce(state: LabState, vm: VmState, first: boolean): Promise<'
       log(`starting the agent: ${report.cmdline}`);
       const out = openSync(join(vm.dir, 'agent.log'), 'a');
       // Same process group as this firmware: the BMC's hard power off reaches the agent too.
-      agent = spawn('ip', agentArgv(state, vm, report.cmdline), { stdio: ['ignore', out, out] });
+      // The sandbox mounts the agent's private scratch tmpfs here (not over /tmp, which may hold the agent).
+      const scratch = join(vm.dir, 'sandbox-tmp');
+      mkdirSync(scratch, { recursive: true });
+      agent = spawn('ip', agentArgv(state, vm, report.cmdline), { stdio: ['ignore', out, out], env: { ...process.env, SANDBOX_TMP: scratch } });
       const rec = agent.pid ? processRecord(agent.pid) : null;
       report.phase = 'agent';
       report.agent = { pid: agent.pid ?? 0, start: rec?.start ?? '' };
