@@ -21,7 +21,7 @@ let imageFile: string;
 beforeAll(async () => {
   imgDir = mkdtempSync(join(tmpdir(), 'anvil-lab-redfish-img-'));
   ({ file: imageFile, bytes: image } = gptDiskImage(imgDir, 5, 0xa5));
-  const anvilArgs = ['--deploy-callback-timeout', '120', '--automated-clean', 'false', '--power-state-sync-interval', '0'];
+  const anvilArgs = ['--deploy-callback-timeout', '120', '--no-automated-clean', '--power-state-sync-interval', '0'];
   lab = await startLab({ nodes: 1, bmc: 'redfish', fileUrlAllowedPaths: [imgDir], anvilArgs });
   [vm] = lab.vms as [LabVm];
 }, 120_000);
