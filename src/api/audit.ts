@@ -69,7 +69,7 @@ export function auditMiddleware(): MiddlewareHandler<ApiEnv> {
       ident = decodeURIComponent(m[1]!);
       sub = m[2] || undefined;
     } else if (method === 'POST' && /^(?:\/v1)?\/nodes\/*$/.test(path)) {
-      ident = ((await c.res.clone().json().catch(() => ({}))) as { uuid?: string }).uuid;
+      ident = c.get('createdUuid');
     } else if (PORT_PATH_RE.test(path) && method !== 'DELETE') {
       const res = (await c.res.clone().json().catch(() => ({}))) as { uuid?: string; node_uuid?: string };
       if (res.node_uuid) {

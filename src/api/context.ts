@@ -8,7 +8,13 @@ export interface ApiDeps extends ConductorContext {
   readonly store: Store;
 }
 
-export type ApiEnv = { Variables: { minor: number; base: string; deps: ApiDeps; actor: Actor; listProject: string | null } };
+export type ApiEnv = {
+  Variables: {
+    minor: number; base: string; deps: ApiDeps; actor: Actor; listProject: string | null;
+    /** UUID of the node a POST /v1/nodes created, for the audit trail. */
+    createdUuid?: string;
+  };
+};
 export type Ctx = Context<ApiEnv>;
 
 export type Link = { href: string; rel: 'self' | 'bookmark' };

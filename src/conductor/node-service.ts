@@ -122,6 +122,13 @@ export async function createNode(deps: NodeServiceDeps, input: Partial<NodeRecor
   }
 }
 
+/** Equal as stored: identical scalars, or objects with the same JSON (only those need serialising). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 export interface UpdateOptions {
   /** Reset interfaces not set in this update to the new driver's defaults (Ironic's reset_interfaces). */
   readonly resetInterfaces?: boolean;
@@ -182,7 +189,7 @@ export async function updateNode(deps: NodeServiceDeps, node: NodeRecord, change
   const { id: _id, ...rest } = next;
   const diff: Partial<NodeRecord> = {};
   for (const [k, v] of Object.entries(rest) as [keyof NodeRecord, unknown][]) {
-    if (JSON.stringify(v) !== JSON.stringify(node[k])) (diff as Record<string, unknown>)[k] = v;
+    if (!sameValue(v, node[k])) (diff as Record<string, unknown>)[k] = v;
   }
   if (Object.keys(diff).length === 0) return node;
   diff.updatedAt = nowTimestamp();

@@ -205,8 +205,18 @@ function viewCache(c: Ctx): NodeViewCache {
   return cache;
 }
 
+/**
+ * The full view of a node just written, as c.json would send it, kept in the view cache: the GET that
+ * usually follows a write (a client checking its change, a controller's next poll) then finds it there.
+ */
+async function answerWithView(c: Ctx, node: NodeRecord, status: 200 | 201): Promise<Response> {
+  const owner = await nodeDeps(c).registry.ownerLookup();
+  const json = cachedViews(c, 'detail', owner).put(node, JSON.stringify(await view(c, node, { owner })));
+  return c.body(json as Uint8Array<ArrayBuffer>, status, { 'Content-Type': 'application/json' });
+}
+
 /** Runs `change` on a fresh read of `node`, queued behind other writers of it and retried when one wins a race. */
-function rewriteNode<T>(c: Ctx, node: NodeRecord, change: (fresh: NodeRecord) => Promise<T>): Promise<T> {
+function rewriteNode<T>(c: Ctx, node: Pick<NodeRecord, 'id' | 'uuid'>, change: (fresh: NodeRecord) => Promise<T>): Promise<T> {
   return rewriteRecord(`nodes:${node.id}`, async () => change(await findNode(c.get('deps').tables, node.uuid, c.get('minor'))));
 }
 
@@ -244,8 +254,10 @@ export function nodeRoutes(): Hono<ApiEnv> {
     const minor = c.get('minor');
     const input = parseCreateBody(await readJson(c), NODE_FIELDS, minor, 'node') as Partial<NodeRecord>;
     const node = await createNode(nodeDeps(c), authorizeCreate(c, input), minor);
+    // For the audit trail, which would otherwise parse the answer again to learn the new node's UUID.
+    c.set('createdUuid', node.uuid);
     c.header('Location', `${c.get('base')}/v1/nodes/${node.uuid}`);
-    return c.json(await view(c, node), 201);
+    return answerWithView(c, node, 201);
   });
 
   r.get('/nodes/:ident', async (c) => {
@@ -277,7 +289,7 @@ export function nodeRoutes(): Hono<ApiEnv> {
       throw new ConflictError(`Cannot update owner of node "${node.uuid}" while it is in state "active".`);
     }
     const saved = await rewriteNode(c, node, (fresh) => updateNode(nodeDeps(c), fresh, patchToChanges(fresh, body, minor), { resetInterfaces: reset }));
-    return c.json(await view(c, saved));
+    return answerWithView(c, saved, 200);
   });
 
   r.delete('/nodes/:ident', async (c) => {
