@@ -186,7 +186,7 @@ describe('lab firmware', { timeout: 60_000 }, () => {
     expect(ip).toMatch(/^10\.213\./);
     const agent = spawn('ip', ['netns', 'exec', vm.netns, 'unshare', '-m', '--propagation', 'private', 'sh', SANDBOX, vm.disk.device,
       process.execPath, AGENT, '--standalone', '--no-tls', '--agent-token', 'lab-token', '--listen-port', '9999', '--block-device', other],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SANDBOX_TMP: mkdtempSync(join(scratch, 'tmp-')) } });
     let output = '';
     agent.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
     agent.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
