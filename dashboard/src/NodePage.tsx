@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'wouter';
 import { get, type Json, type Node } from './api';
-import { onLiveBatch, useLive } from './live';
+import { onLiveBatch, pollMs, useLive } from './live';
 import { Actions } from './Actions';
 import { age, Badge, bytes, ErrorBox, KeyValues, PowerBadge, Section } from './ui';
 
@@ -14,7 +14,8 @@ type Validation = Record<string, { result: boolean | null; reason: string | null
 export function NodePage() {
   const { uuid } = useParams<{ uuid: string }>();
   const qc = useQueryClient();
-  const node = useQuery({ queryKey: ['node', uuid], queryFn: () => get<Node>(`/v1/nodes/${encodeURIComponent(uuid)}`) });
+  const live = useLive();
+  const node = useQuery({ queryKey: ['node', uuid], refetchInterval: pollMs(live), queryFn: () => get<Node>(`/v1/nodes/${encodeURIComponent(uuid)}`) });
   const id = node.data?.uuid;
   const ports = useQuery({ queryKey: ['node', uuid, 'ports'], enabled: !!id, queryFn: () => get<{ ports: Json[] }>(`/v1/nodes/${id}/ports?detail=true`) });
   const validate = useQuery({ queryKey: ['node', uuid, 'validate'], enabled: !!id, queryFn: () => get<Validation>(`/v1/nodes/${id}/validate`) });

@@ -7,7 +7,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type So
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link, useLocation } from 'wouter';
 import { ApiError, get, LIST_FIELDS, query, type Node } from './api';
-import { isDeleted, liveNode, onLiveBatch, useLive } from './live';
+import { isDeleted, liveNode, onLiveBatch, pollMs, useLive } from './live';
 import { FAULTS, PROVISION_STATES, toneOf } from './states';
 import { Badge, ErrorBox, PowerBadge } from './ui';
 
@@ -62,6 +62,7 @@ export function NodesPage() {
     enabled: !search,
     // Refetched whenever the list is opened again: nodes enrolled while it was not shown reached no listener.
     staleTime: 0,
+    refetchInterval: pollMs(live),
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) => get<NodePage>(`/v1/nodes${query({ ...params, fields: LIST_FIELDS.join(','), limit: PAGE, marker: pageParam })}`),
     getNextPageParam: (last) => (last.next && last.nodes.length ? last.nodes.at(-1)!.uuid : undefined),

@@ -15,6 +15,8 @@ export interface Counts {
 
 export interface LiveSnapshot {
   readonly connected: boolean;
+  /** The service refused this user the stream (403: it carries every node, so only for system users). */
+  readonly refused: string | null;
   readonly counts: Counts | null;
   readonly waitTimeouts: Record<string, number>;
   /** Bumped on every batch, so memoised views know to re-read the maps. */
@@ -23,7 +25,7 @@ export interface LiveSnapshot {
 
 const nodes = new Map<string, Node>();
 const deleted = new Set<string>();
-let snapshot: LiveSnapshot = { connected: false, counts: null, waitTimeouts: {}, revision: 0 };
+let snapshot: LiveSnapshot = { connected: false, refused: null, counts: null, waitTimeouts: {}, revision: 0 };
 const listeners = new Set<() => void>();
 type BatchListener = (e: { nodes?: Node[]; deleted?: string[]; history?: Json[] }) => void;
 const batchListeners = new Set<BatchListener>();
@@ -61,6 +63,11 @@ export function connectLive(resync: () => void): void {
     if (e.code === 401) {
       disconnectLive();
       loginRequired(null);
+    } else if (e.code === 403) {
+      // Not retried: the user's roles will not change by waiting. Views poll instead (pollMs).
+      source?.close();
+      source = null;
+      update({ refused: 'This user may not watch every node: the views refresh every few seconds instead.' });
     } else if (mine.readyState === EventSource.CLOSED) {
       setTimeout(() => {
         if (source !== mine) return;
@@ -105,8 +112,11 @@ export function disconnectLive(): void {
   openedBefore = false;
   nodes.clear();
   deleted.clear();
-  update({ connected: false, counts: null });
+  update({ connected: false, refused: null, counts: null });
 }
+
+/** How often views refetch while there is no live stream (refused, or reconnecting); false while live. */
+export const pollMs = (live: LiveSnapshot): number | false => (live.connected ? false : 5_000);
 
 export function useLive(): LiveSnapshot {
   return useSyncExternalStore((l) => {

@@ -36,7 +36,8 @@ function Shell() {
         <nav aria-label="Main"><Link href="/">Nodes</Link><Link href="/enrol">Enrol</Link></nav>
         {auth.loginNeeded
           ? <span className="live off" role="status" data-testid="live">logged out</span>
-          : <span className={`live ${live.connected ? 'on' : 'off'}`} role="status" data-testid="live">{live.connected ? 'live' : 'reconnecting…'}</span>}
+          : <span className={`live ${live.connected ? 'on' : 'off'}`} role="status" data-testid="live" title={live.refused ?? undefined}>
+            {live.connected ? 'live' : live.refused ? 'not live' : 'reconnecting…'}</span>}
         {auth.user && <span className="user"><span data-testid="user">{auth.user}</span> <button type="button" onClick={logout}>Log out</button></span>}
       </header>
       <main>

@@ -3,7 +3,7 @@
 // stream, actions run as that user, a reload keeps the login for the tab, and logging out forgets it. Writes
 // docs/screenshots/login.png when ANVIL_SCREENSHOTS=1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +29,11 @@ describe(`dashboard login with http_basic in Chromium (${dialect})`, () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-dash-login-'));
-    writeHtpasswd(join(dir, 'htpasswd'), { operator: 'op-pass' });
-    s = await startDashboardService(dialect, { authStrategy: 'http_basic', httpBasicAuthUserFile: join(dir, 'htpasswd'), automatedClean: false });
+    writeHtpasswd(join(dir, 'htpasswd'), { operator: 'op-pass', viewer: 'view-pass', tenant: 'tenant-pass' });
+    // A system admin, a system reader, and a member of one project (who sees only that project's nodes).
+    writeFileSync(join(dir, 'users.yaml'), 'operator: {roles: [admin]}\nviewer: {roles: [reader]}\ntenant: {project: proj-a, roles: [member]}\n');
+    s = await startDashboardService(dialect, { authStrategy: 'http_basic', httpBasicAuthUserFile: join(dir, 'htpasswd'),
+      authUsersFile: join(dir, 'users.yaml'), automatedClean: false });
     b = await launchChromiumContext({ width: 1280, height: 800 });
     ctx = b.context;
     page = await ctx.newPage();
@@ -111,6 +114,38 @@ describe(`dashboard login with http_basic in Chromium (${dialect})`, () => {
     await page.reload();
     await loginForm().waitFor();
     expect(await page.getByTestId('live').textContent()).toBe('logged out');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('honours the roles of the user logged in: a reader is refused actions, a project member sees its own nodes only', async () => {
+    await logIn('viewer', 'view-pass');
+    // The login leaves the page where it was (the node page of the last test); the list is one link away.
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('row').filter({ hasText: 'auth-1' }).waitFor();
+    await page.getByTestId('live').filter({ hasText: /^live$/ }).waitFor();
+    await page.getByRole('link', { name: 'auth-1' }).click();
+    await page.getByRole('button', { name: 'Manage' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: /^403 .*\(PUT \/v1\/nodes\/[^/]+\/states\/provision\)$/ });
+    await refusal.waitFor();
+    const viewer = { Authorization: `Basic ${Buffer.from('viewer:view-pass').toString('base64')}`, 'X-OpenStack-Ironic-API-Version': 'latest', 'Content-Type': 'application/json' };
+    const res = await fetch(`${s.url}/v1/nodes/auth-1/states/provision`, { method: 'PUT', headers: viewer, body: JSON.stringify({ target: 'manage' }) });
+    expect(res.status).toBe(403);
+    expect(await refusal.textContent()).toContain(JSON.parse((await res.json()).error_message).faultstring);
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    const owned = await fetch(`${s.url}/v1/nodes`, { method: 'POST', headers: V, body: JSON.stringify({ driver: 'fake-hardware', name: 'tenant-1', owner: 'proj-a' }) });
+    expect(owned.status).toBe(201);
+    await logIn('tenant', 'tenant-pass');
+    // Still on auth-1's page: another project's node is, for this user, one that does not exist.
+    await page.getByRole('alert').filter({ hasText: 'could not be found' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('row').filter({ hasText: 'tenant-1' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'auth-1' }).count()).toBe(0);
+    // The event stream carries every node: refused to a project user, whose views poll instead.
+    await page.getByTestId('live').filter({ hasText: /^not live$/ }).waitFor();
+    const renamed = await fetch(`${s.url}/v1/nodes/tenant-1`, { method: 'PATCH', headers: V, body: JSON.stringify([{ op: 'add', path: '/resource_class', value: 'polled-rc' }]) });
+    expect(renamed.status).toBe(200);
+    await page.getByRole('row').filter({ hasText: 'tenant-1' }).filter({ hasText: 'polled-rc' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
