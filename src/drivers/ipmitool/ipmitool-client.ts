@@ -207,7 +207,9 @@ export class IpmitoolClient {
       firstReason ??= failure.kind === 'timeout' ? null : failure.summary;
       if (final || Date.now() + backoff >= deadline) {
         const tries = attempt === 1 ? '' : ` after ${attempt} attempts in ${(elapsedMs / 1000).toFixed(1)} s`;
-        const why = failure.kind === 'timeout' && firstReason ? `${firstReason} (then: ${failure.summary})` : failure.summary;
+        // A run the deadline left no room for explains nothing: the earlier reason stands alone.
+        const why = outcome === null && firstReason ? firstReason
+          : failure.kind === 'timeout' && firstReason ? `${firstReason} (then: ${failure.summary})` : failure.summary;
         const message = `IPMI command "${what}" to BMC ${bmc} failed${tries}: ${why.replace(/[.\s]+$/, '')}.`;
         log.warn('ipmitool call failed', { bmc, command: what, kind: failure.kind, attempts: attempt, elapsed_ms: elapsedMs, detail: failure.detail });
         throw new IpmitoolError(message, failure.kind, failure.detail, attempt);
