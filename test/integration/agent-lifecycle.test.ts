@@ -34,7 +34,7 @@ describe('anvil-agent lifecycle', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anvil-agent-life-'));
-    anvil = await startAnvilProcess('sqlite', { args: ['--agent-allow-insecure-callback', 'true'] });
+    anvil = await startAnvilProcess('sqlite', { args: ['--agent-allow-insecure-callback'] });
   }, 30_000);
   afterAll(async () => {
     for (const a of agents) await a.stop();
