@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerChassisCommands } from './commands/chassis/index.js';
 import { registerAllocationCommands } from './commands/allocation/index.js';
+import { registerDeployTemplateCommands } from './commands/deploy-template/index.js';
 import { registerConductorCommands } from './commands/conductor/index.js';
 import { registerDriverCommands } from './commands/driver/index.js';
 import { registerNodeCommands } from './commands/node/index.js';
@@ -51,6 +52,7 @@ export function buildProgram(rt: Runtime): Command {
   registerDriverCommands(program, rt);
   registerConductorCommands(program, rt);
   registerAllocationCommands(program, rt);
+  registerDeployTemplateCommands(program, rt);
   return program;
 }
 

@@ -2,7 +2,7 @@
 // them (python-ironicclient 5.x), so tables and `-f json` keys match it.
 
 const LABELS: Readonly<Record<string, string>> = {
-  candidate_nodes: 'Candidate Nodes', state: 'State',
+  candidate_nodes: 'Candidate Nodes', state: 'State', steps: 'Steps',
   address: 'Address', alive: 'Alive', allocation_uuid: 'Allocation UUID', automated_clean: 'Automated Clean',
   boot_mode: 'Boot Mode', chassis_uuid: 'Chassis UUID', clean_step: 'Clean Step', conductor: 'Conductor',
   conductor_group: 'Conductor Group', console_enabled: 'Console Enabled', created_at: 'Created At',
@@ -103,6 +103,10 @@ export const ALLOCATION_DETAILED = columnsOf([
   'uuid', 'name', 'state', 'owner', 'node_uuid', 'last_error', 'resource_class', 'traits', 'candidate_nodes', 'extra',
   'created_at', 'updated_at',
 ]);
+
+export const DEPLOY_TEMPLATE_LIST = columnsOf(['uuid', 'name']);
+
+export const DEPLOY_TEMPLATE_DETAILED = columnsOf(['uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at']);
 
 export const CHASSIS_LIST = columnsOf(['uuid', 'description']);
 

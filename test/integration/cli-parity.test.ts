@@ -1,5 +1,6 @@
-// `baremetal allocation …`: Anvil's client and Debian's unmodified python-ironicclient against the same Anvil
-// process print the same tables, JSON, messages and exit statuses (the store does not matter here: one dialect).
+// `baremetal allocation …` and `baremetal deploy template …`: Anvil's client and Debian's unmodified
+// python-ironicclient against the same Anvil process print the same tables, JSON, messages and exit statuses
+// (the store does not matter here: one dialect).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ const OURS = new URL('../../bin/baremetal.js', import.meta.url).pathname;
 
 interface Run { code: number; stdout: string; stderr: string }
 
-describe.each(DIALECTS.slice(0, 1))('allocation commands: ours and the stock client (%s)', (dialect) => {
+describe.each(DIALECTS.slice(0, 1))('allocation and deploy template commands: ours and the stock client (%s)', (dialect) => {
   let anvil: AnvilProcess;
   let home: string;
 
@@ -91,5 +92,37 @@ describe.each(DIALECTS.slice(0, 1))('allocation commands: ours and the stock cli
     expect((await ours('allocation', 'delete', 'a1')).stdout).toBe('Deleted allocation a1\n');
     expect((await debian('allocation', 'delete', String(a2b.uuid))).stdout).toBe(`Deleted allocation ${String(a2b.uuid)}\n`);
     await same('allocation', 'list');
+  }, 180_000);
+
+  it('deploy template create, show, list, set, unset and delete print what the stock client prints', async () => {
+    const steps = JSON.stringify([{ interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'LogicalProc', value: 'Enabled' }] }, priority: 150 }]);
+    const created = await ours('deploy', 'template', 'create', 'CUSTOM_HYPERTHREADING_ON', '--steps', steps, '--extra', 'k=v', '-f', 'json');
+    expect(created.code, created.stderr).toBe(0);
+    const theirs = await debian('deploy', 'template', 'create', 'CUSTOM_OTHER', '--steps', steps, '-f', 'json');
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const mine = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(Object.keys(mine)).toEqual(Object.keys(JSON.parse(theirs.stdout) as object));
+    expect(mine).toMatchObject({ name: 'CUSTOM_HYPERTHREADING_ON', extra: { k: 'v' }, steps: JSON.parse(steps) });
+
+    await same('deploy', 'template', 'show', 'CUSTOM_HYPERTHREADING_ON');
+    await same('deploy', 'template', 'show', 'CUSTOM_OTHER', '-f', 'json', '--fields', 'name', 'steps');
+    await same('deploy', 'template', 'list');
+    await same('deploy', 'template', 'list', '--long', '-f', 'json');
+    await same('deploy', 'template', 'list', '--long');
+
+    const newSteps = JSON.stringify([{ interface: 'raid', step: 'delete_configuration', args: {}, priority: 10 }]);
+    expect((await ours('deploy', 'template', 'set', 'CUSTOM_OTHER', '--name', 'CUSTOM_OTHER2', '--steps', newSteps, '--extra', 'x=1')).code).toBe(0);
+    expect((await ours('deploy', 'template', 'unset', 'CUSTOM_HYPERTHREADING_ON', '--extra', 'k')).code).toBe(0);
+    const other = JSON.parse((await same('deploy', 'template', 'show', 'CUSTOM_OTHER2', '-f', 'json')).stdout) as Record<string, unknown>;
+    expect(other).toMatchObject({ steps: JSON.parse(newSteps), extra: { x: 1 } });
+    await same('deploy', 'template', 'show', 'CUSTOM_HYPERTHREADING_ON', '-f', 'json');
+
+    await same('deploy', 'template', 'create', 'lowercase-bad', '--steps', steps);
+    const [dMissing, oMissing] = await Promise.all([debian('deploy', 'template', 'delete', 'CUSTOM_NOPE'), ours('deploy', 'template', 'delete', 'CUSTOM_NOPE')]);
+    expect(oMissing.code).toBe(dMissing.code);
+    expect(oMissing.stderr.trim()).toBe(dMissing.stderr.trim().split('\n').pop());
+    expect((await ours('deploy', 'template', 'delete', 'CUSTOM_OTHER2')).stdout).toBe('Deleted deploy template CUSTOM_OTHER2\n');
+    expect((await debian('deploy', 'template', 'delete', 'CUSTOM_HYPERTHREADING_ON')).stdout).toBe('Deleted deploy template CUSTOM_HYPERTHREADING_ON\n');
+    await same('deploy', 'template', 'list');
   }, 180_000);
 });
