@@ -1,5 +1,5 @@
 // Behaviours tools written for Ironic rely on, on every store: version gates on input (every versioned writable
-// field of nodes, ports and portgroups walked just below and at its version), the traits endpoint below 1.37,
+// field of nodes, ports and portgroups walked just below and at its version), the traits endpoint below 1.37, every other resource below its version,
 // what Ironic accepted at a version stays accepted there, the 50-trait limit, and enumerated list filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_FIELDS } from '../../src/api/v1/schemas/node-fields.js';
@@ -63,6 +63,26 @@ describe.each(DIALECTS)('Ironic conformance (%s)', (dialect) => {
     expectIronicError(await api.request('GET', `/v1/nodes/${node}/traits`, undefined, at('1.36')), 406, /1\.37/);
     expectIronicError(await api.request('PUT', `/v1/nodes/${node}/traits`, { traits: ['CUSTOM_A'] }, at('1.36')), 406);
     expect((await api.request('GET', `/v1/nodes/${node}/traits`, undefined, at('1.37'))).body).toEqual({ traits: [] });
+  });
+
+  // What Ironic's controllers do below each resource's version (their own source, e.g. node.py _lookup,
+  // allocation.py _route): most answer 404 as if the resource did not exist; allocations and deploy
+  // templates answer 405 to anything but GET. Walked just below and at each version.
+  it('answers resources and sub-resources below their version as Ironic does (404, or 405 for writes)', async () => {
+    const n = await createNode(api);
+    const cases: Array<[string, string, number, number]> = [
+      ['GET', `/v1/nodes/${n}/portgroups`, 24, 404], ['GET', '/v1/portgroups', 23, 404], ['GET', `/v1/nodes/${n}/vifs`, 28, 404],
+      ['GET', `/v1/nodes/${n}/bios`, 40, 404], ['GET', '/v1/conductors', 49, 404], ['GET', '/v1/allocations', 52, 404],
+      ['POST', '/v1/allocations', 52, 405], ['GET', '/v1/deploy_templates', 55, 404], ['POST', '/v1/deploy_templates', 55, 405],
+      ['GET', `/v1/nodes/${n}/history`, 78, 404], ['GET', '/v1/shards', 82, 404], ['GET', `/v1/nodes/${n}/children`, 83, 404],
+      ['GET', `/v1/nodes/${n}/volume`, 32, 404], ['GET', '/v1/volume', 32, 404], ['GET', `/v1/nodes/${n}/management/indicators`, 63, 404],
+      ['GET', `/v1/nodes/${n}/firmware`, 86, 404],
+    ];
+    for (const [method, path, since, below] of cases) {
+      const body = method === 'POST' ? {} : undefined;
+      expect((await api.request(method, path, body, at(`1.${since - 1}`))).status, `${method} ${path} at 1.${since - 1}`).toBe(below);
+      expect((await api.request(method, path, body, at(`1.${since}`))).status, `${method} ${path} at 1.${since}`).not.toBe(below);
+    }
   });
 
   it('allows at most 50 traits per node, set all at once or added one by one', async () => {
