@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerChassisCommands } from './commands/chassis/index.js';
 import { registerAllocationCommands } from './commands/allocation/index.js';
 import { registerDeployTemplateCommands } from './commands/deploy-template/index.js';
+import { registerVolumeCommands } from './commands/volume/index.js';
 import { registerConductorCommands } from './commands/conductor/index.js';
 import { registerDriverCommands } from './commands/driver/index.js';
 import { registerNodeCommands } from './commands/node/index.js';
@@ -53,6 +54,7 @@ export function buildProgram(rt: Runtime): Command {
   registerConductorCommands(program, rt);
   registerAllocationCommands(program, rt);
   registerDeployTemplateCommands(program, rt);
+  registerVolumeCommands(program, rt);
   return program;
 }
 

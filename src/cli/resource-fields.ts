@@ -2,7 +2,7 @@
 // them (python-ironicclient 5.x), so tables and `-f json` keys match it.
 
 const LABELS: Readonly<Record<string, string>> = {
-  candidate_nodes: 'Candidate Nodes', state: 'State', steps: 'Steps',
+  connector_id: 'Connector ID', candidate_nodes: 'Candidate Nodes', state: 'State', steps: 'Steps',
   address: 'Address', alive: 'Alive', allocation_uuid: 'Allocation UUID', automated_clean: 'Automated Clean',
   boot_mode: 'Boot Mode', chassis_uuid: 'Chassis UUID', clean_step: 'Clean Step', conductor: 'Conductor',
   conductor_group: 'Conductor Group', console_enabled: 'Console Enabled', created_at: 'Created At',
@@ -107,6 +107,10 @@ export const ALLOCATION_DETAILED = columnsOf([
 export const DEPLOY_TEMPLATE_LIST = columnsOf(['uuid', 'name']);
 
 export const DEPLOY_TEMPLATE_DETAILED = columnsOf(['uuid', 'name', 'steps', 'extra', 'created_at', 'updated_at']);
+
+export const VOLUME_CONNECTOR_LIST = columnsOf(['uuid', 'node_uuid', 'type', 'connector_id']);
+
+export const VOLUME_CONNECTOR_DETAILED = columnsOf(['uuid', 'node_uuid', 'type', 'connector_id', 'extra', 'created_at', 'updated_at']);
 
 export const CHASSIS_LIST = columnsOf(['uuid', 'description']);
 

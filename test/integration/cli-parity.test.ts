@@ -1,4 +1,4 @@
-// `baremetal allocation …` and `baremetal deploy template …`: Anvil's client and Debian's unmodified
+// `baremetal allocation …`, `baremetal deploy template …` and `baremetal volume connector …`: Anvil's client and Debian's unmodified
 // python-ironicclient against the same Anvil process print the same tables, JSON, messages and exit statuses
 // (the store does not matter here: one dialect).
 import { execFile } from 'node:child_process';
@@ -14,9 +14,10 @@ const OURS = new URL('../../bin/baremetal.js', import.meta.url).pathname;
 
 interface Run { code: number; stdout: string; stderr: string }
 
-describe.each(DIALECTS.slice(0, 1))('allocation and deploy template commands: ours and the stock client (%s)', (dialect) => {
+describe.each(DIALECTS.slice(0, 1))('allocation, deploy template and volume connector commands: ours and the stock client (%s)', (dialect) => {
   let anvil: AnvilProcess;
   let home: string;
+  const nodeUuids: string[] = [];
 
   function run(file: string, args: readonly string[]): Promise<Run> {
     const env: NodeJS.ProcessEnv = {};
@@ -47,6 +48,7 @@ describe.each(DIALECTS.slice(0, 1))('allocation and deploy template commands: ou
     // Two available nodes of one resource class for the allocations to take.
     for (const name of ['alloc-n1', 'alloc-n2']) {
       const n = await api('POST', '/v1/nodes', { driver: 'fake-hardware', name, resource_class: 'rc-a', automated_clean: false });
+      nodeUuids.push(String(n!.uuid));
       await api('PUT', `/v1/nodes/${String(n!.uuid)}/traits`, { traits: ['CUSTOM_X'] });
       for (const target of ['manage', 'provide']) {
         await api('PUT', `/v1/nodes/${String(n!.uuid)}/states/provision`, { target });
@@ -124,5 +126,36 @@ describe.each(DIALECTS.slice(0, 1))('allocation and deploy template commands: ou
     expect((await ours('deploy', 'template', 'delete', 'CUSTOM_OTHER2')).stdout).toBe('Deleted deploy template CUSTOM_OTHER2\n');
     expect((await debian('deploy', 'template', 'delete', 'CUSTOM_HYPERTHREADING_ON')).stdout).toBe('Deleted deploy template CUSTOM_HYPERTHREADING_ON\n');
     await same('deploy', 'template', 'list');
+  }, 180_000);
+
+  it('volume connector create, show, list, set, unset and delete print what the stock client prints', async () => {
+    const created = await ours('volume', 'connector', 'create', '--node', nodeUuids[0]!, '--type', 'iqn', '--connector-id', 'iqn.2026-12.org.example:n1', '--extra', 'k=v', '-f', 'json');
+    expect(created.code, created.stderr).toBe(0);
+    const theirs = await debian('volume', 'connector', 'create', '--node', nodeUuids[1]!, '--type', 'ip', '--connector-id', '192.0.2.7', '-f', 'json');
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const mine = JSON.parse(created.stdout) as Record<string, unknown>;
+    const other = JSON.parse(theirs.stdout) as Record<string, unknown>;
+    expect(Object.keys(mine)).toEqual(Object.keys(other));
+    expect(mine).toMatchObject({ type: 'iqn', connector_id: 'iqn.2026-12.org.example:n1', extra: { k: 'v' } });
+    const [a, b] = [String(mine.uuid), String(other.uuid)];
+
+    await same('volume', 'connector', 'show', a);
+    await same('volume', 'connector', 'show', b, '-f', 'json', '--fields', 'uuid', 'connector_id');
+    await same('volume', 'connector', 'list', '--sort', 'connector_id');
+    await same('volume', 'connector', 'list', '--long', '-f', 'json', '--sort', 'type');
+    await same('volume', 'connector', 'list', '--node', 'alloc-n1', '--fields', 'uuid', 'type');
+
+    expect((await ours('volume', 'connector', 'set', b, '--connector-id', '192.0.2.8', '--extra', 'x=1')).code).toBe(0);
+    expect((await ours('volume', 'connector', 'unset', a, '--extra', 'k')).code).toBe(0);
+    expect(JSON.parse((await same('volume', 'connector', 'show', b, '-f', 'json')).stdout)).toMatchObject({ connector_id: '192.0.2.8', extra: { x: 1 } });
+    await same('volume', 'connector', 'show', a, '-f', 'json');
+
+    await same('volume', 'connector', 'create', '--node', nodeUuids[0]!, '--type', 'bogus', '--connector-id', 'x');
+    const [dMissing, oMissing] = await Promise.all([debian('volume', 'connector', 'delete', 'nope'), ours('volume', 'connector', 'delete', 'nope')]);
+    expect(oMissing.code).toBe(dMissing.code);
+    expect(oMissing.stderr.trim()).toBe(dMissing.stderr.trim().split('\n').pop());
+    expect((await ours('volume', 'connector', 'delete', a)).stdout).toBe(`Deleted volume connector ${a}\n`);
+    expect((await debian('volume', 'connector', 'delete', b)).stdout).toBe(`Deleted volume connector ${b}\n`);
+    await same('volume', 'connector', 'list');
   }, 180_000);
 });
