@@ -2,7 +2,7 @@
 // them (python-ironicclient 5.x), so tables and `-f json` keys match it.
 
 const LABELS: Readonly<Record<string, string>> = {
-  connector_id: 'Connector ID', candidate_nodes: 'Candidate Nodes', state: 'State', steps: 'Steps',
+  boot_index: 'Boot Index', volume_id: 'Volume ID', volume_type: 'Driver Volume Type', connector_id: 'Connector ID', candidate_nodes: 'Candidate Nodes', state: 'State', steps: 'Steps',
   address: 'Address', alive: 'Alive', allocation_uuid: 'Allocation UUID', automated_clean: 'Automated Clean',
   boot_mode: 'Boot Mode', chassis_uuid: 'Chassis UUID', clean_step: 'Clean Step', conductor: 'Conductor',
   conductor_group: 'Conductor Group', console_enabled: 'Console Enabled', created_at: 'Created At',
@@ -111,6 +111,12 @@ export const DEPLOY_TEMPLATE_DETAILED = columnsOf(['uuid', 'name', 'steps', 'ext
 export const VOLUME_CONNECTOR_LIST = columnsOf(['uuid', 'node_uuid', 'type', 'connector_id']);
 
 export const VOLUME_CONNECTOR_DETAILED = columnsOf(['uuid', 'node_uuid', 'type', 'connector_id', 'extra', 'created_at', 'updated_at']);
+
+export const VOLUME_TARGET_LIST = columnsOf(['uuid', 'node_uuid', 'volume_type', 'boot_index', 'volume_id']);
+
+export const VOLUME_TARGET_DETAILED = columnsOf([
+  'uuid', 'node_uuid', 'volume_type', 'properties', 'boot_index', 'extra', 'volume_id', 'created_at', 'updated_at',
+]);
 
 export const CHASSIS_LIST = columnsOf(['uuid', 'description']);
 

@@ -1,4 +1,4 @@
-// `baremetal allocation …`, `baremetal deploy template …` and `baremetal volume connector …`: Anvil's client and Debian's unmodified
+// `baremetal allocation …`, `baremetal deploy template …` and `baremetal volume connector|target …`: Anvil's client and Debian's unmodified
 // python-ironicclient against the same Anvil process print the same tables, JSON, messages and exit statuses
 // (the store does not matter here: one dialect).
 import { execFile } from 'node:child_process';
@@ -14,7 +14,7 @@ const OURS = new URL('../../bin/baremetal.js', import.meta.url).pathname;
 
 interface Run { code: number; stdout: string; stderr: string }
 
-describe.each(DIALECTS.slice(0, 1))('allocation, deploy template and volume connector commands: ours and the stock client (%s)', (dialect) => {
+describe.each(DIALECTS.slice(0, 1))('allocation, deploy template and volume commands: ours and the stock client (%s)', (dialect) => {
   let anvil: AnvilProcess;
   let home: string;
   const nodeUuids: string[] = [];
@@ -157,5 +157,38 @@ describe.each(DIALECTS.slice(0, 1))('allocation, deploy template and volume conn
     expect((await ours('volume', 'connector', 'delete', a)).stdout).toBe(`Deleted volume connector ${a}\n`);
     expect((await debian('volume', 'connector', 'delete', b)).stdout).toBe(`Deleted volume connector ${b}\n`);
     await same('volume', 'connector', 'list');
+  }, 180_000);
+
+  it('volume target create, show, list, set, unset and delete print what the stock client prints', async () => {
+    const created = await ours('volume', 'target', 'create', '--node', nodeUuids[0]!, '--type', 'iscsi', '--boot-index', '0', '--volume-id', 'vol-1',
+      '--property', 'target_lun=0', '--extra', 'k=v', '-f', 'json');
+    expect(created.code, created.stderr).toBe(0);
+    const theirs = await debian('volume', 'target', 'create', '--node', nodeUuids[1]!, '--type', 'fibre_channel', '--boot-index', '0', '--volume-id', 'vol-2', '-f', 'json');
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const mine = JSON.parse(created.stdout) as Record<string, unknown>;
+    const other = JSON.parse(theirs.stdout) as Record<string, unknown>;
+    expect(Object.keys(mine)).toEqual(Object.keys(other));
+    expect(mine).toMatchObject({ volume_type: 'iscsi', boot_index: 0, volume_id: 'vol-1', properties: { target_lun: 0 }, extra: { k: 'v' } });
+    const [a, b] = [String(mine.uuid), String(other.uuid)];
+
+    await same('volume', 'target', 'show', a);
+    await same('volume', 'target', 'show', b, '-f', 'json', '--fields', 'uuid', 'volume_id');
+    await same('volume', 'target', 'list', '--sort', 'volume_id');
+    await same('volume', 'target', 'list', '--long', '-f', 'json', '--sort', 'volume_id');
+    await same('volume', 'target', 'list', '--node', nodeUuids[0]!, '--fields', 'uuid', 'boot_index');
+
+    expect((await ours('volume', 'target', 'set', b, '--boot-index', '1', '--property', 'p=1', '--extra', 'x=1')).code).toBe(0);
+    expect((await ours('volume', 'target', 'unset', a, '--extra', 'k', '--property', 'target_lun')).code).toBe(0);
+    expect(JSON.parse((await same('volume', 'target', 'show', b, '-f', 'json')).stdout)).toMatchObject({ boot_index: 1, properties: { p: 1 }, extra: { x: 1 } });
+    await same('volume', 'target', 'show', a, '-f', 'json');
+
+    await same('volume', 'target', 'create', '--node', nodeUuids[0]!, '--type', 'iscsi', '--boot-index', 'one', '--volume-id', 'v');
+    await same('volume', 'target', 'create', '--node', nodeUuids[0]!, '--type', 'iscsi', '--boot-index', '-1', '--volume-id', 'v');
+    const [dMissing, oMissing] = await Promise.all([debian('volume', 'target', 'delete', 'nope'), ours('volume', 'target', 'delete', 'nope')]);
+    expect(oMissing.code).toBe(dMissing.code);
+    expect(oMissing.stderr.trim()).toBe(dMissing.stderr.trim().split('\n').pop());
+    expect((await ours('volume', 'target', 'delete', a)).stdout).toBe(`Deleted volume target ${a}\n`);
+    expect((await debian('volume', 'target', 'delete', b)).stdout).toBe(`Deleted volume target ${b}\n`);
+    await same('volume', 'target', 'list');
   }, 180_000);
 });
