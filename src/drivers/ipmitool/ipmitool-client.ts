@@ -207,8 +207,10 @@ export class IpmitoolClient {
       firstReason ??= failure.kind === 'timeout' ? null : failure.summary;
       if (final || Date.now() + backoff >= deadline) {
         const tries = attempt === 1 ? '' : ` after ${attempt} attempts in ${(elapsedMs / 1000).toFixed(1)} s`;
-        // A run the deadline left no room for explains nothing: the earlier reason stands alone.
-        const why = outcome === null && firstReason ? firstReason
+        // A run the deadline left no room for, or cut short of its own timeout, explains nothing: the
+        // earlier reason stands alone.
+        const cutShort = outcome !== null && outcome.timedOut === true && outcome.limitMs < settings.commandTimeoutS * 1000;
+        const why = (outcome === null || cutShort) && firstReason ? firstReason
           : failure.kind === 'timeout' && firstReason ? `${firstReason} (then: ${failure.summary})` : failure.summary;
         const message = `IPMI command "${what}" to BMC ${bmc} failed${tries}: ${why.replace(/[.\s]+$/, '')}.`;
         log.warn('ipmitool call failed', { bmc, command: what, kind: failure.kind, attempts: attempt, elapsed_ms: elapsedMs, detail: failure.detail });
