@@ -3,12 +3,12 @@
 // `config-2` holding openstack/latest/{meta_data.json, network_data.json, user_data, vendor_data2.json},
 // gzipped and base64-encoded. The ISO is made by Debian's genisoimage (Rock Ridge and Joliet, as cloud-init
 // reads them); meta_data gets the node's UUID and name unless it names them itself.
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InvalidParameterValueError } from '../common/errors.js';
+import { genisoimage } from './iso.js';
 
 export interface ConfigDriveNode {
   readonly uuid: string;
@@ -43,13 +43,8 @@ export async function buildConfigDrive(node: ConfigDriveNode, drive: Record<stri
     await mkdir(latest, { recursive: true });
     for (const [name, text] of content) await writeFile(join(latest, name), text, { mode: 0o600 });
     const iso = join(dir, 'configdrive.iso');
-    await new Promise<void>((resolve, reject) => {
-      execFile('genisoimage', ['-quiet', '-o', iso, '-ldots', '-allow-lowercase', '-allow-multidot', '-l', '-publisher', 'Anvil',
-        '-J', '-r', '-V', 'config-2', join(dir, 'root')], { timeout: 60_000 }, (err, _out, stderr) => {
-        if (err) reject(new Error(`genisoimage could not build the config drive: ${(stderr || err.message).trim()}`));
-        else resolve();
-      });
-    });
+    await genisoimage(['-quiet', '-o', iso, '-ldots', '-allow-lowercase', '-allow-multidot', '-l', '-publisher', 'Anvil',
+      '-J', '-r', '-V', 'config-2', join(dir, 'root')], 'the config drive');
     return gzipSync(await readFile(iso)).toString('base64');
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,15 @@ export function printObject(rt: Runtime, cmd: Command, obj: ApiObject, drop: rea
   emitOne(rt.io.stdout, outputOptions(cmd.opts(), rt), names, values);
 }
 
+/**
+ * What the stock client prints after a create: every field of the resource's detailed set, `''` for one the
+ * answer lacks. Returns that object so a caller can add fields before printing it.
+ */
+export function withFields(obj: unknown, fields: readonly string[]): Record<string, unknown> {
+  const o = (obj ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f, f in o ? o[f] : '']));
+}
+
 /** Prints rows under column headers. */
 export function printRows(rt: Runtime, cmd: Command, labels: readonly string[], rows: readonly (readonly unknown[])[]): void {
   emitList(rt.io.stdout, (t) => rt.io.stderr(t), outputOptions(cmd.opts(), rt), labels, rows);

@@ -2,10 +2,10 @@
 // kernel command line in both loader configs (/isolinux/isolinux.cfg for BIOS, /boot/grub/grub.cfg for
 // UEFI), built by Debian's genisoimage with Rock Ridge and Joliet names. When Debian's ISOLINUX is installed
 // (packages isolinux, syslinux-common) the ISO also gets an El Torito BIOS boot record.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { genisoimage } from '../../images/iso.js';
 
 const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 const LDLINUX = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
@@ -24,17 +24,6 @@ export function renderIsolinuxConfig(c: BootIsoContent): string {
 
 export function renderGrubIsoConfig(c: BootIsoContent): string {
   return `set default=0\nset timeout=0\n\nmenuentry "${c.label}" {\n  linux /vmlinuz ${c.commandLine}\n  initrd /initrd\n}\n`;
-}
-
-function genisoimage(args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('genisoimage', args, { timeout: 120_000 }, (err, _out, stderr) => {
-      if (!err) return resolve();
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(new Error(missing ? 'genisoimage is not installed (Debian package genisoimage)'
-        : `genisoimage could not build the boot ISO: ${(stderr || err.message).trim().split('\n').slice(-2).join(' ')}`));
-    });
-  });
 }
 
 /** Writes the ISO to `dest` (atomically: a booting BMC never fetches half an image). */
@@ -58,7 +47,7 @@ export async function buildBootIso(dest: string, c: BootIsoContent): Promise<voi
       '-quiet', '-o', out, '-r', '-J', '-V', 'VMEDIA_BOOT_ISO', '-publisher', 'Anvil',
       ...(bootable ? ['-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table'] : []),
       '-graft-points', `vmlinuz=${c.kernel}`, `initrd=${c.ramdisk}`, root,
-    ]);
+    ], 'the boot ISO');
     await rename(out, dest);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { ALLOCATION_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject } from '../common.js';
+import { printObject, withFields } from '../common.js';
 import { addWaitOption, parseWaitTimeout, waitSettings } from '../node/wait.js';
 import { allocationPath } from './shared.js';
 
@@ -51,9 +51,7 @@ export function registerAllocationCreate(group: Command, rt: Runtime): void {
     const client = rt.client(self);
     let allocation = ((await client.post('/v1/allocations', body)).body ?? {}) as Record<string, unknown>;
     if (timeout !== undefined) allocation = await waitForAllocation(rt, self, String(allocation.uuid), timeout);
-    const shown: Record<string, unknown> = {};
-    for (const f of ALLOCATION_DETAILED.fields) shown[f] = f in allocation ? allocation[f] : '';
-    printObject(rt, self, shown);
+    printObject(rt, self, withFields(allocation, ALLOCATION_DETAILED.fields));
   });
 }
 

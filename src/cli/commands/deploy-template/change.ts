@@ -6,7 +6,7 @@ import type { JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { DEPLOY_TEMPLATE_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject, sendPatch } from '../common.js';
+import { printObject, sendPatch, withFields } from '../common.js';
 import { deployTemplatePath } from './path.js';
 
 const STEPS_HELP = "The deploy steps. May be the path to a YAML file containing the deploy steps; OR '-', with the deploy " +
@@ -26,10 +26,7 @@ export function registerDeployTemplateChange(group: Command, rt: Runtime): void 
     const body: Record<string, JsonValue> = { steps, name };
     if (opts.uuid !== undefined) body.uuid = opts.uuid;
     if (opts.extra) body.extra = keyValuePairsToDict(opts.extra);
-    const t = ((await rt.client(self).post('/v1/deploy_templates', body)).body ?? {}) as Record<string, unknown>;
-    const shown: Record<string, unknown> = {};
-    for (const f of DEPLOY_TEMPLATE_DETAILED.fields) shown[f] = f in t ? t[f] : '';
-    printObject(rt, self, shown);
+    printObject(rt, self, withFields((await rt.client(self).post('/v1/deploy_templates', body)).body, DEPLOY_TEMPLATE_DETAILED.fields));
   });
 
   group

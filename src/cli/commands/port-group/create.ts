@@ -6,7 +6,7 @@ import type { JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { PORTGROUP_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject } from '../common.js';
+import { printObject, withFields } from '../common.js';
 
 interface PortGroupCreateOptions {
   node: string;
@@ -47,9 +47,6 @@ export function registerPortGroupCreate(group: Command, rt: Runtime): void {
     if (opts.supportStandalonePorts) body.standalone_ports_supported = true;
     if (opts.unsupportStandalonePorts) body.standalone_ports_supported = false;
     const { body: created } = await rt.client(self).post('/v1/portgroups', body);
-    const pg = (created ?? {}) as Record<string, unknown>;
-    const shown: Record<string, unknown> = {};
-    for (const f of PORTGROUP_DETAILED.fields) shown[f] = f in pg ? pg[f] : '';
-    printObject(rt, self, shown);
+    printObject(rt, self, withFields(created, PORTGROUP_DETAILED.fields));
   });
 }

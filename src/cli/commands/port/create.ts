@@ -6,7 +6,7 @@ import type { JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { PORT_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject } from '../common.js';
+import { printObject, withFields } from '../common.js';
 
 interface PortCreateOptions {
   node: string;
@@ -56,8 +56,7 @@ export function registerPortCreate(port: Command, rt: Runtime): void {
     const { body: created } = await rt.client(self).post('/v1/ports', body);
     const portObj = (created ?? {}) as Record<string, unknown>;
     // The stock client prints a fixed field set ('' when absent); newer fields only when present.
-    const shown: Record<string, unknown> = {};
-    for (const f of PORT_DETAILED.fields) shown[f] = f in portObj ? portObj[f] : '';
+    const shown = withFields(portObj, PORT_DETAILED.fields);
     for (const f of ['name', 'description', 'vendor', 'category']) if (f in portObj) shown[f] = portObj[f];
     printObject(rt, self, shown);
   });

@@ -6,7 +6,7 @@ import type { JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { VOLUME_CONNECTOR_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject, sendPatch } from '../common.js';
+import { printObject, sendPatch, withFields } from '../common.js';
 import { connectorPath } from './path.js';
 
 const TYPES = ['iqn', 'ip', 'mac', 'wwnn', 'wwpn', 'port', 'portgroup'];
@@ -31,10 +31,7 @@ export function registerVolumeConnectorChange(group: Command, rt: Runtime): void
     if (opts.connectorId !== undefined) body.connector_id = opts.connectorId;
     if (opts.node !== undefined) body.node_uuid = opts.node;
     if (opts.uuid !== undefined) body.uuid = opts.uuid;
-    const c = ((await rt.client(self).post('/v1/volume/connectors', body)).body ?? {}) as Record<string, unknown>;
-    const shown: Record<string, unknown> = {};
-    for (const f of VOLUME_CONNECTOR_DETAILED.fields) shown[f] = f in c ? c[f] : '';
-    printObject(rt, self, shown);
+    printObject(rt, self, withFields((await rt.client(self).post('/v1/volume/connectors', body)).body, VOLUME_CONNECTOR_DETAILED.fields));
   });
 
   group

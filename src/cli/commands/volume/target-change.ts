@@ -7,7 +7,7 @@ import { pyStrRepr, type JsonValue } from '../../output/python-repr.js';
 import { addShowOutputOptions } from '../../output/options.js';
 import { VOLUME_TARGET_DETAILED } from '../../resource-fields.js';
 import type { Runtime } from '../../runtime.js';
-import { printObject, sendPatch } from '../common.js';
+import { printObject, sendPatch, withFields } from '../common.js';
 import { targetPath } from './path.js';
 
 interface TargetOptions { node?: string; type?: string; property?: string[]; bootIndex?: string; volumeId?: string; uuid?: string; extra?: string[] }
@@ -40,10 +40,7 @@ export function registerVolumeTargetChange(group: Command, rt: Runtime): void {
     if (opts.node !== undefined) body.node_uuid = opts.node;
     if (opts.volumeId !== undefined) body.volume_id = opts.volumeId;
     if (opts.uuid !== undefined) body.uuid = opts.uuid;
-    const t = ((await rt.client(self).post('/v1/volume/targets', body)).body ?? {}) as Record<string, unknown>;
-    const shown: Record<string, unknown> = {};
-    for (const f of VOLUME_TARGET_DETAILED.fields) shown[f] = f in t ? t[f] : '';
-    printObject(rt, self, shown);
+    printObject(rt, self, withFields((await rt.client(self).post('/v1/volume/targets', body)).body, VOLUME_TARGET_DETAILED.fields));
   });
 
   group
