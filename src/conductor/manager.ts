@@ -9,6 +9,7 @@ import { log } from '../common/log.js';
 import type { NodeRecord } from '../db/records.js';
 import { nowTimestamp } from '../db/schema.js';
 import { POWER_TARGETS, type BootDevice, type PowerTarget } from '../drivers/interfaces.js';
+import { checkConfigDrive } from '../images/configdrive-build.js';
 import { ABORTABLE_SINCE, VERBS, nextState } from './machine.js';
 import { acquireNode, type Task } from './task.js';
 import type { ConductorContext } from './context.js';
@@ -75,6 +76,8 @@ function checkArguments(verb: string, event: UserEvent, req: ProvisionRequest, m
   if (req.configdrive !== undefined && !(typeof req.configdrive === 'string' || (minor >= 56 && isDict(req.configdrive)))) {
     throw new InvalidParameterValueError('"configdrive" must be a base64-encoded gzipped ISO, a URL, or (from 1.56) a JSON object.');
   }
+  // Checked here, not when the agent is about to write it: a malformed drive is refused, never stored.
+  if (isDict(req.configdrive)) checkConfigDrive(req.configdrive);
 }
 
 const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

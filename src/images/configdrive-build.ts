@@ -17,13 +17,19 @@ export interface ConfigDriveNode {
 
 const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function files(node: ConfigDriveNode, drive: Record<string, unknown>): Map<string, string> {
-  const known = new Set(['meta_data', 'network_data', 'user_data', 'vendor_data']);
-  const unknown = Object.keys(drive).filter((k) => !known.has(k));
-  if (unknown.length) throw new InvalidParameterValueError(`Unknown config drive keys: ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+const KNOWN_KEYS = ['meta_data', 'network_data', 'user_data', 'vendor_data'];
+
+/** A JSON config drive's shape, as Ironic's API schema allows it. @throws InvalidParameterValueError */
+export function checkConfigDrive(drive: Record<string, unknown>): void {
+  const unknown = Object.keys(drive).filter((k) => !KNOWN_KEYS.includes(k));
+  if (unknown.length) throw new InvalidParameterValueError(`Unknown config drive keys: ${unknown.join(', ')} (known: ${KNOWN_KEYS.join(', ')})`);
   for (const k of ['meta_data', 'network_data', 'vendor_data']) {
     if (drive[k] !== undefined && drive[k] !== null && !isDict(drive[k])) throw new InvalidParameterValueError(`Config drive ${k} must be a JSON object`);
   }
+}
+
+function files(node: ConfigDriveNode, drive: Record<string, unknown>): Map<string, string> {
+  checkConfigDrive(drive);
   const meta = { uuid: node.uuid, ...(node.name ? { name: node.name } : {}), ...((drive.meta_data as Record<string, unknown> | undefined) ?? {}) };
   const out = new Map<string, string>([['meta_data.json', JSON.stringify(meta)]]);
   if (isDict(drive.network_data)) out.set('network_data.json', JSON.stringify(drive.network_data));

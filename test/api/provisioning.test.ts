@@ -125,4 +125,26 @@ describe.each(DIALECTS)('provisioning on %s', (dialect) => {
     expect(r.error).toBe(faultOf('61-provision-deploy-direct-no-checksum').replaceAll('3d47b98c-42dc-468e-87b2-cd65ed9d6017', node.uuid));
   });
 
+  it('refuses a malformed JSON config drive at the request and stores nothing of it', async () => {
+    const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware' });
+    const rec = (await api.tables.nodes.findBy('uuid', node.uuid))!;
+    await api.tables.nodes.update(rec.id, { provisionState: 'available' });
+    const V = { 'X-OpenStack-Ironic-API-Version': '1.59' };
+    for (const [configdrive, why] of [
+      [{ meta_data: {}, userdata: 'typo' }, /Unknown config drive keys: userdata/],
+      [{ network_data: 'not an object' }, /network_data must be a JSON object/],
+    ] as const) {
+      const r = await provision(node.uuid, { target: 'active', configdrive }, V);
+      expect(r.status).toBe(400);
+      expect(r.error).toMatch(why);
+      const after = (await api.tables.nodes.findBy('uuid', node.uuid))!;
+      expect(after.provisionState).toBe('available');
+      expect(after.instanceInfo.configdrive).toBeUndefined();
+    }
+    // A well-formed one is accepted (the fake deploy has no disk to write it to).
+    expect((await provision(node.uuid, { target: 'active', configdrive: { meta_data: { hostname: 'h' }, user_data: '#!/bin/sh' } }, V)).status).toBe(202);
+    await api.work.idle();
+    expect((await show(node.uuid)).provision_state).toBe('active');
+  });
+
 });
