@@ -11,6 +11,7 @@ import { ConductorRegistry } from './conductor/registry.js';
 import { createApp } from './api/app.js';
 import { checkAuthSetup } from './api/auth/authenticate.js';
 import { listenApi } from './api/http-server.js';
+import { fastNodeGet } from './api/fast-get.js';
 import { loadTlsFiles } from './common/tls-files.js';
 import { BackgroundWork } from './conductor/background-work.js';
 import { Periodics } from './conductor/periodics/runner.js';
@@ -64,7 +65,8 @@ export async function startService(config: Config): Promise<RunningService> {
   const periodics = new Periodics(ctx);
   periodics.start();
   const app = createApp({ store, ...ctx });
-  const server: ServerType = await listenApi(app.fetch, config, tls).catch(async (err: unknown) => {
+  const fast = config.apiFastGet ? fastNodeGet({ store, ...ctx }) : null;
+  const server: ServerType = await listenApi(app.fetch, config, tls, fast).catch(async (err: unknown) => {
     // The image server's socket would otherwise keep a failed start-up alive.
     await periodics.stop();
     await stopConsoles(ctx);
@@ -79,7 +81,7 @@ export async function startService(config: Config): Promise<RunningService> {
   // The same app on further addresses (a provisioning network): agents call back there, operators use loopback.
   const extra: ServerType[] = [];
   try {
-    for (const h of config.extraHosts) extra.push(await listenApi(app.fetch, { ...config, host: h, port: addr.port }, tls));
+    for (const h of config.extraHosts) extra.push(await listenApi(app.fetch, { ...config, host: h, port: addr.port }, tls, fast));
   } catch (err) {
     for (const s of [server, ...extra]) s.close();
     await periodics.stop();

@@ -3,11 +3,12 @@
 // and Ironic-format answers for what Node's HTTP parser refuses itself (431, 408, 400).
 import { serve, type ServerType } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../common/config.js';
 import type { TlsFiles } from '../common/tls-files.js';
 import { errorBody } from './error-body.js';
+import type { FastHandler } from './fast-get.js';
 import { MAX_HEADER, MAX_VERSION, MIN_HEADER, MIN_VERSION } from './versions.js';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
@@ -33,7 +34,14 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-export async function listenApi(fetch: Fetch, config: Config, tls: TlsFiles | null): Promise<ServerType> {
+/** A request listener that offers each request to `fast` first (api/fast-get.ts) and else to the app's. */
+function withFastPath(listener: RequestListener, fast: FastHandler): RequestListener {
+  return (req, res) => {
+    fast(req, res).then((done) => { if (!done) listener(req, res); }, () => listener(req, res));
+  };
+}
+
+export async function listenApi(fetch: Fetch, config: Config, tls: TlsFiles | null, fast: FastHandler | null = null): Promise<ServerType> {
   const limits = {
     maxHeaderSize: config.maxHeaderBytes,
     // Node insists the header timeout is not longer than the whole-request one.
@@ -43,10 +51,13 @@ export async function listenApi(fetch: Fetch, config: Config, tls: TlsFiles | nu
     connectionsCheckingInterval: Math.min(1000, config.clientHeaderTimeout * 500),
   };
   const server = await new Promise<ServerType>((resolve, reject) => {
+    // serve() hands its request listener to createServer: the fast path wraps it there.
+    const make = (create: typeof createHttpServer) => (fast === null ? create
+      : (options: ServerOptions, listener: RequestListener) => create(options, withFastPath(listener, fast))) as typeof createHttpServer;
     const opts = { fetch, hostname: config.host, port: config.port };
     const s = tls
-      ? serve({ ...opts, createServer: createHttpsServer, serverOptions: { ...limits, cert: tls.cert, key: tls.key } }, () => resolve(s))
-      : serve({ ...opts, serverOptions: limits }, () => resolve(s));
+      ? serve({ ...opts, createServer: make(createHttpsServer as unknown as typeof createHttpServer), serverOptions: { ...limits, cert: tls.cert, key: tls.key } }, () => resolve(s))
+      : serve({ ...opts, createServer: make(createHttpServer), serverOptions: limits }, () => resolve(s));
     s.once('error', reject);
   });
   server.on('clientError', answerClientError);

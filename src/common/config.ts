@@ -38,6 +38,7 @@ export const SETTINGS = {
   maxBodyBytes: { kind: 'integer', min: 1024, default: () => 114_688, doc: 'Largest accepted request body in bytes (Ironic\'s own middleware allows 112 KiB); bigger bodies get 413. Only provisioning requests may be larger (`maxConfigDriveBodyBytes`).' },
   maxConfigDriveBodyBytes: { kind: 'integer', min: 1024, default: () => 64 * 1024 * 1024, doc: 'Largest body of `PUT /v1/nodes/{node}/states/provision`, which may carry a config drive.' },
   maxUrlBytes: { kind: 'integer', min: 256, default: () => 8192, doc: 'Longest accepted request target (path and query) in bytes; longer ones get 414.' },
+  apiFastGet: { kind: 'boolean', default: () => true, doc: 'Answer unchanged `GET /v1/nodes/{uuid}` polls (noauth, no query) from the view cache below the web framework, with the same bytes and headers (issue 14). Off: every request takes the full path.' },
   maxHeaderBytes: { kind: 'integer', min: 1024, default: () => 16_384, doc: 'Largest accepted size of all request headers together; bigger ones get 431.' },
   clientHeaderTimeout: { kind: 'integer', min: 1, default: () => 20, doc: 'Seconds a client may take to send its request headers before it is answered 408 and disconnected (slow clients, "slowloris").' },
   clientRequestTimeout: { kind: 'integer', min: 1, default: () => 300, doc: 'Seconds a client may take to send a whole request, body included (at least `clientHeaderTimeout`).' },

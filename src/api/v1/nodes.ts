@@ -8,7 +8,7 @@ import { PROVISION_STATES } from '../../conductor/states.js';
 import { MarkerNotFound, type Filter, type ListQuery } from '../../db/repository.js';
 import { createNode, deleteNode, findNode, updateNode, validateNode, type NodeServiceDeps } from '../../conductor/node-service.js';
 import { rewriteRecord } from '../../conductor/record-writes.js';
-import type { ApiEnv, Ctx } from '../context.js';
+import type { ApiDeps, ApiEnv, Ctx } from '../context.js';
 import { parseCreateBody, parseFieldsParam, parseSortKey } from '../fields.js';
 import { parsePatch } from '../json-patch.js';
 import { patchChanges } from '../record-patch.js';
@@ -192,11 +192,26 @@ async function findNodeHead(c: Ctx, ident: string, minor: number): Promise<NodeH
   return head as unknown as NodeHead;
 }
 
+/**
+ * The cached full view GET /v1/nodes/{uuid} would answer for a system admin (no redaction) at `minor` and
+ * `base`, or undefined when the node is unknown or its view is not cached at its current row version — the
+ * caller then takes the full path, which answers (and caches) it. For api/fast-get.ts.
+ */
+export async function cachedNodeView(deps: ApiDeps, uuid: string, minor: number, base: string): Promise<Buffer | undefined> {
+  const head = (await deps.tables.nodes.findColumnsBy('uuid', uuid, HEAD_COLUMNS)) as unknown as NodeHead | null;
+  if (!head) return undefined;
+  const owner = await deps.registry.ownerLookup();
+  return cacheOf(deps.store).get(head, `${minor}|${base}|detail`, owner(head.uuid, head.driver, head.conductorGroup));
+}
+
 const VIEW_CACHES = new WeakMap<object, NodeViewCache>();
 
 /** One cache per store, so separate services in one process (tests) never share entries. */
 function viewCache(c: Ctx): NodeViewCache {
-  const store = c.get('deps').store;
+  return cacheOf(c.get('deps').store);
+}
+
+function cacheOf(store: object): NodeViewCache {
   let cache = VIEW_CACHES.get(store);
   if (!cache) {
     cache = new NodeViewCache();
