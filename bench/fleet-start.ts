@@ -3,10 +3,15 @@
 // that file several times: time from spawn until GET /v1 answers (polled every 100 ms, so ±0.1 s), RSS once
 // started, and RSS after a full detailed list (every page) has filled the view cache, as a controller or
 // `baremetal node list --long` would right after a restart.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+//
+//   node --import tsx bench/fleet-start.ts --nodes 10000 --seeded /tmp/fleet-10k.db     # keep/reuse the seeded file
+//   node --import tsx bench/fleet-start.ts --seeded /tmp/fleet-10k.db --wait 5          # first walk 5 s after start
+//   node --import tsx bench/fleet-start.ts --seeded /tmp/fleet-10k.db --starts 1 --cpu-prof /tmp/prof
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startAnvil } from './anvil-server.js';
 import { HttpClient, runLoad } from './http-load.js';
@@ -16,43 +21,61 @@ import { walkList } from './raw-readers.js';
 const HEADERS = { 'Accept': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.78' };
 const MiB = (b: number) => (b / 2 ** 20).toFixed(0);
 
+/** Enrols `count` nodes into a fresh SQLite file through a server, as a client would. */
+async function seed(file: string, count: number, say: (l: string) => void): Promise<void> {
+  const seeder = await startAnvil(say, { databaseUrl: `sqlite://${file}` });
+  try {
+    const client = new HttpClient(seeder.endpoint, { concurrency: 8, apiVersion: '1.78' });
+    const r = await runLoad(client, {
+      count, concurrency: 8,
+      makeRequest: (i) => ({ method: 'POST', path: '/v1/nodes', body: {
+        name: `fleet-${i}`, driver: 'fake-hardware',
+        driver_info: { ipmi_address: `192.0.2.${i % 250}`, ipmi_username: 'admin', ipmi_password: 'bench-secret' },
+        properties: { cpus: 8, memory_mb: 32768, local_gb: 500, cpu_arch: 'x86_64' },
+      } }),
+    });
+    client.close();
+    if (r.errors) throw new Error(`${r.errors} enrolments failed`);
+    say(`enrolled ${r.requests} nodes in ${(r.durationMs / 1000).toFixed(1)} s`);
+  } finally {
+    await seeder.stop(false);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '10000' }, starts: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: {
+    nodes: { type: 'string', default: '10000' },
+    starts: { type: 'string', default: '3' },
+    // A seeded file to reuse; seeded there and kept when it does not exist yet (10,000 enrolments take minutes).
+    seeded: { type: 'string' },
+    // Seconds between "answering" and the first walk (a controller's first poll a little after a restart).
+    wait: { type: 'string', default: '0' },
+    // Run the servers under `node --cpu-prof`, writing the profiles into this directory.
+    'cpu-prof': { type: 'string' },
+  } });
   const say = (l: string) => process.stderr.write(`[fleet-start] ${l}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'anvil-fleet-'));
   try {
-    const seeded = join(dir, 'seeded.db');
-    const seeder = await startAnvil(say, { databaseUrl: `sqlite://${seeded}` });
-    try {
-      const client = new HttpClient(seeder.endpoint, { concurrency: 8, apiVersion: '1.78' });
-      const r = await runLoad(client, {
-        count: Number(values.nodes), concurrency: 8,
-        makeRequest: (i) => ({ method: 'POST', path: '/v1/nodes', body: {
-          name: `fleet-${i}`, driver: 'fake-hardware',
-          driver_info: { ipmi_address: `192.0.2.${i % 250}`, ipmi_username: 'admin', ipmi_password: 'bench-secret' },
-          properties: { cpus: 8, memory_mb: 32768, local_gb: 500, cpu_arch: 'x86_64' },
-        } }),
-      });
-      client.close();
-      if (r.errors) throw new Error(`${r.errors} enrolments failed`);
-      say(`enrolled ${r.requests} nodes in ${(r.durationMs / 1000).toFixed(1)} s`);
-    } finally {
-      await seeder.stop(false);
-    }
+    const seeded = values.seeded ?? join(dir, 'seeded.db');
+    if (!existsSync(seeded)) await seed(seeded, Number(values.nodes), say);
     const lines: string[] = [];
     for (let i = 0; i < Number(values.starts); i++) {
       const file = join(dir, `start-${i}.db`);
       copyFileSync(seeded, file);
+      const prof = values['cpu-prof'];
       const t0 = performance.now();
-      const server = await startAnvil(say, { databaseUrl: `sqlite://${file}` });
+      const server = await startAnvil(say, { databaseUrl: `sqlite://${file}`, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
       const startMs = performance.now() - t0;
       try {
         const rssStarted = processRssBytes(server.pid);
+        await sleep(Number(values.wait) * 1000);
+        const rssWaited = processRssBytes(server.pid);
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
         const walks = [];
         for (let w = 0; w < 3; w++) walks.push(await walkList(agent, `${server.endpoint}/v1/nodes?detail=True`, HEADERS));
         agent.destroy();
-        const line = `start ${i + 1}: answering after ${(startMs / 1000).toFixed(2)} s, RSS ${MiB(rssStarted)} MiB; ` +
+        const line = `start ${i + 1}: answering after ${(startMs / 1000).toFixed(2)} s, RSS ${MiB(rssStarted)} MiB` +
+          (Number(values.wait) ? `, ${MiB(rssWaited)} MiB ${values.wait} s later` : '') + '; ' +
           `after 3 full detailed lists (${walks[0]!.pages} pages, ${(walks[0]!.bytes / 1e6).toFixed(1)} MB each; ` +
           `${walks.map((x) => x.ms.toFixed(0)).join(', ')} ms) RSS ${MiB(processRssBytes(server.pid))} MiB`;
         say(line);

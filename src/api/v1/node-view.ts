@@ -21,15 +21,22 @@ export interface ViewOptions {
 }
 
 export async function nodeView(node: NodeRecord, o: ViewOptions): Promise<Record<string, unknown>> {
+  const conductor = o.owner ? o.owner(node.uuid, node.driver, node.conductorGroup) : await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
+  return nodeViewOf(node, o, conductor);
+}
+
+/**
+ * nodeView with the owning conductor already known: no promise per node, which a list of a thousand nodes
+ * serialised after a start would otherwise make and wait for one by one.
+ */
+export function nodeViewOf(node: NodeRecord, o: Omit<ViewOptions, 'registry' | 'owner'>, conductor: string | null): Record<string, unknown> {
   const only = o.fields ?? (o.summary ? NODE_LIST_FIELDS : undefined);
   const out = toWire(node, NODE_FIELDS, o.minor, only);
   if ('provision_state' in out) out.provision_state = provisionStateAt(node.provisionState, o.minor);
   if ('target_provision_state' in out && node.targetProvisionState) {
     out.target_provision_state = provisionStateAt(node.targetProvisionState, o.minor);
   }
-  if ('conductor' in out) {
-    out.conductor = o.owner ? o.owner(node.uuid, node.driver, node.conductorGroup) : await o.registry.conductorFor(node.uuid, node.driver, node.conductorGroup);
-  }
+  if ('conductor' in out) out.conductor = conductor;
   if (o.redact) redactOwnerFields(out);
   out.links = links(o.base, `nodes/${node.uuid}`);
   if (!only) {

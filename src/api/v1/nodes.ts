@@ -15,7 +15,7 @@ import { patchChanges } from '../record-patch.js';
 import { nextLink, parsePage } from '../pagination.js';
 import { boolParam, readJson } from '../request.js';
 import { NODE_FIELDS } from './schemas/node-fields.js';
-import { nodeView, type ViewOptions } from './node-view.js';
+import { nodeView, nodeViewOf, type ViewOptions } from './node-view.js';
 import { NodeViewCache } from './node-view-cache.js';
 import { allowedOnNode, authorizeOnNode, nodePatchRules, nodeScope, redactNode } from '../auth/authorize.js';
 import { allows, forbidden } from '../auth/policy.js';
@@ -123,22 +123,26 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
     throw err;
   }
   const owner = await nodeDeps(c).registry.ownerLookup();
-  const opts = detail ? { owner } : { fields: fields ?? undefined, summary: !fields, owner };
   const views = cachedViews(c, detail ? 'detail' : fields ? `fields:${fields.join(',')}` : 'summary', owner);
+  const shape = detail ? {} : { fields: fields ?? undefined, summary: !fields };
   const parts = heads.map((h) => views.get(h));
   const missing = heads.filter((_, i) => parts[i] === undefined).map((h) => h.uuid);
   if (missing.length) {
     const fresh = new Map<string, NodeRecord>();
     for (const n of loaded) fresh.set(n.uuid, n);
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500).filter((u) => !fresh.has(u));
-      if (chunk.length) for (const n of await c.get('deps').tables.nodes.list({ filters: [{ col: 'uuid', op: 'in', value: chunk }] })) fresh.set(n.uuid, n);
-    }
-    for (let i = 0; i < heads.length; i++) {
-      if (parts[i] !== undefined) continue;
-      const n = fresh.get(heads[i]!.uuid);
-      if (!n) continue; // deleted between the two reads
-      parts[i] = views.put(n, JSON.stringify(await view(c, n, opts)));
+    const at = new Map(heads.map((h, i) => [h.uuid, i]));
+    // The first list after a start serialises every node of the page (~100 µs each): in slices, letting the
+    // event loop answer the GETs that arrive meanwhile (the polling mix's tail was GETs queued behind a page).
+    for (let i = 0; i < missing.length; i += VIEW_SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      const slice = missing.slice(i, i + VIEW_SLICE);
+      const toRead = slice.filter((u) => !fresh.has(u));
+      if (toRead.length) for (const n of await c.get('deps').tables.nodes.list({ filters: [{ col: 'uuid', op: 'in', value: toRead }] })) fresh.set(n.uuid, n);
+      for (const uuid of slice) {
+        const n = fresh.get(uuid);
+        if (n) parts[at.get(uuid)!] = views.render(n, shape); // else deleted between the two reads
+        fresh.delete(uuid);
+      }
     }
   }
   const next = nextLink(c, detailPath ? `${collection}/detail` : collection, heads.length, page, heads.at(-1)?.uuid);
@@ -152,6 +156,11 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
   chunks.push(Buffer.from(`]${next ? `,"next":${JSON.stringify(next)}` : ''}}`));
   return c.body(Buffer.concat(chunks) as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/json' });
 }
+
+/** Nodes serialised between two yields to the event loop when a list finds their views missing. */
+const VIEW_SLICE = 100;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const LIST_OPEN = Buffer.from('{"nodes":[');
 const COMMA = Buffer.from(',');
@@ -170,12 +179,19 @@ function cachedViews(c: Ctx, shape: string, owner: Owner) {
   const variant = `${c.get('minor')}|${c.get('base')}|${shape}`;
   const ownerOf = (n: NodeHead) => owner(n.uuid, n.driver, n.conductorGroup);
   const variantOf = (n: NodeHead) => (redactNode(c, n) ? `${variant}|redacted` : variant);
+  const put = (n: NodeRecord, json: string, conductor = ownerOf(n)): Buffer => {
+    const bytes = Buffer.from(json);
+    cache.put(n, variantOf(n), conductor, bytes);
+    return bytes;
+  };
   return {
     get: (n: NodeHead) => cache.get(n, variantOf(n), ownerOf(n)),
-    put(n: NodeRecord, json: string): Buffer {
-      const bytes = Buffer.from(json);
-      cache.put(n, variantOf(n), ownerOf(n), bytes);
-      return bytes;
+    put,
+    /** Serialises the view of `n` in this request's shape (`shape` must be what the cache variant names) and keeps it. */
+    render(n: NodeRecord, shape: Pick<ViewOptions, 'fields' | 'summary'> = {}): Buffer {
+      const conductor = ownerOf(n);
+      const wire = nodeViewOf(n, { minor: c.get('minor'), base: c.get('base'), redact: redactNode(c, n), ...shape }, conductor);
+      return put(n, JSON.stringify(wire), conductor);
     },
   };
 }
@@ -226,7 +242,7 @@ function cacheOf(store: object): NodeViewCache {
  */
 async function answerWithView(c: Ctx, node: NodeRecord, status: 200 | 201): Promise<Response> {
   const owner = await nodeDeps(c).registry.ownerLookup();
-  const json = cachedViews(c, 'detail', owner).put(node, JSON.stringify(await view(c, node, { owner })));
+  const json = cachedViews(c, 'detail', owner).render(node);
   return c.body(json as Uint8Array<ArrayBuffer>, status, { 'Content-Type': 'application/json' });
 }
 
@@ -286,7 +302,7 @@ export function nodeRoutes(): Hono<ApiEnv> {
     let json = views.get(head);
     if (json === undefined) {
       const node = await findNode(c.get('deps').tables, head.uuid, minor);
-      json = views.put(node, JSON.stringify(await view(c, node, { fields, owner })));
+      json = views.render(node, { fields });
     }
     // The bytes c.json would send.
     return c.body(json as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/json' });
