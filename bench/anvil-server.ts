@@ -120,6 +120,8 @@ export async function startAnvil(progress: (line: string) => void, opts: StartOp
   const child = spawn(command!, [
     ...prefix,
     ...(opts.nodeArgs ?? []),
+    // BENCH_NODE_ARGS: more flags for the server's node in any bench, e.g. "--trace-gc --cpu-prof" (output in its log/cwd).
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
     join(opts.root ?? REPO_ROOT, 'bin', 'anvil.js'), 'serve',
     // BENCH_DATABASE_URL: an existing (empty) database instead, e.g. postgresql://postgres@127.0.0.1:5432/anvil_bench.
     '--host', '127.0.0.1', '--port', String(port),

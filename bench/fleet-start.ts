@@ -7,6 +7,7 @@
 //   node --import tsx bench/fleet-start.ts --nodes 10000 --seeded /tmp/fleet-10k.db     # keep/reuse the seeded file
 //   node --import tsx bench/fleet-start.ts --seeded /tmp/fleet-10k.db --wait 5          # first walk 5 s after start
 //   node --import tsx bench/fleet-start.ts --seeded /tmp/fleet-10k.db --starts 1 --cpu-prof /tmp/prof
+//   node --import tsx bench/fleet-start.ts --seeded /tmp/fleet-10k.db --starts 1 --polling 30 --node-arg=--trace-gc
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { startAnvil } from './anvil-server.js';
 import { HttpClient, runLoad } from './http-load.js';
 import { processRssBytes } from './proc-cpu.js';
-import { walkList } from './raw-readers.js';
+import { pollingMix, walkList } from './raw-readers.js';
+import { percentile } from './stats.js';
 
 const HEADERS = { 'Accept': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.78' };
 const MiB = (b: number) => (b / 2 ** 20).toFixed(0);
@@ -42,6 +44,13 @@ async function seed(file: string, count: number, say: (l: string) => void): Prom
   }
 }
 
+/** The UUIDs of the first 1,000 nodes (the pollers' nodes), from one summary page. */
+async function nodeUuids(endpoint: string): Promise<string[]> {
+  const res = await fetch(`${endpoint}/v1/nodes?limit=1000&fields=uuid`, { headers: HEADERS });
+  const body = (await res.json()) as { nodes: { uuid: string }[] };
+  return body.nodes.map((n) => n.uuid);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     nodes: { type: 'string', default: '10000' },
@@ -52,6 +61,10 @@ async function main(): Promise<void> {
     wait: { type: 'string', default: '0' },
     // Run the servers under `node --cpu-prof`, writing the profiles into this directory.
     'cpu-prof': { type: 'string' },
+    // After the walks, the api group's polling mix for this many seconds (100 pollers + a full list every 10 s).
+    polling: { type: 'string', default: '0' },
+    // More flags for the server's node, e.g. --node-arg=--trace-gc (its output goes to the server's log).
+    'node-arg': { type: 'string', multiple: true, default: [] },
   } });
   const say = (l: string) => process.stderr.write(`[fleet-start] ${l}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'anvil-fleet-'));
@@ -64,7 +77,7 @@ async function main(): Promise<void> {
       copyFileSync(seeded, file);
       const prof = values['cpu-prof'];
       const t0 = performance.now();
-      const server = await startAnvil(say, { databaseUrl: `sqlite://${file}`, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
+      const server = await startAnvil(say, { databaseUrl: `sqlite://${file}`, nodeArgs: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...values['node-arg']] });
       const startMs = performance.now() - t0;
       try {
         const rssStarted = processRssBytes(server.pid);
@@ -74,10 +87,19 @@ async function main(): Promise<void> {
         const walks = [];
         for (let w = 0; w < 3; w++) walks.push(await walkList(agent, `${server.endpoint}/v1/nodes?detail=True`, HEADERS));
         agent.destroy();
+        let polled = '';
+        if (Number(values.polling) > 0) {
+          const uuids = await nodeUuids(server.endpoint);
+          const r = await pollingMix(server.endpoint, uuids, HEADERS, { clients: 100, seconds: Number(values.polling), listEveryS: 10 });
+          const gets = [...r.getMs].sort((a, b) => a - b);
+          polled = `; polling mix ${values.polling} s: GET p50 ${percentile(gets, 50).toFixed(2)} ms, p99 ` +
+            `${percentile(gets, 99).toFixed(1)} ms, max ${gets.at(-1)!.toFixed(0)} ms (${gets.length} GETs, ` +
+            `${r.errors} errors), lists ${r.listMs.map((x) => x.toFixed(0)).join(', ')} ms`;
+        }
         const line = `start ${i + 1}: answering after ${(startMs / 1000).toFixed(2)} s, RSS ${MiB(rssStarted)} MiB` +
           (Number(values.wait) ? `, ${MiB(rssWaited)} MiB ${values.wait} s later` : '') + '; ' +
           `after 3 full detailed lists (${walks[0]!.pages} pages, ${(walks[0]!.bytes / 1e6).toFixed(1)} MB each; ` +
-          `${walks.map((x) => x.ms.toFixed(0)).join(', ')} ms) RSS ${MiB(processRssBytes(server.pid))} MiB`;
+          `${walks.map((x) => x.ms.toFixed(0)).join(', ')} ms) RSS ${MiB(processRssBytes(server.pid))} MiB${polled}`;
         say(line);
         lines.push(line);
       } finally {

@@ -11,6 +11,8 @@ export type Filter =
   | { readonly col: string; readonly op: 'in'; readonly value: readonly (string | number)[] }
   | { readonly col: string; readonly op: 'contains'; readonly value: string }
   | { readonly col: string; readonly op: 'isNull' | 'notNull' }
+  /** Keyset paging by a numeric column (a marker row may vanish between two pages; a number cannot). */
+  | { readonly col: string; readonly op: 'gt'; readonly value: number }
   /** `col` holds the UUID of a node the project owns or leases (RBAC scoping of lists). */
   | { readonly col: string; readonly op: 'ofProject'; readonly value: string };
 
@@ -171,6 +173,7 @@ export class Repository<R extends { id: number }> {
       else if (f.op === 'eq') q = f.value === null ? q.where(f.col, 'is', null) : q.where(f.col, '=', f.value);
       else if (f.op === 'isNull') q = q.where(f.col, 'is', null);
       else if (f.op === 'notNull') q = q.where(f.col, 'is not', null);
+      else if (f.op === 'gt') q = q.where(f.col, '>', f.value);
       else if (f.op === 'contains') {
         const pattern = `%${f.value.replace(/[\\%_]/g, (c: string) => '\\' + c)}%`;
         q = q.where(sql<boolean>`${sql.ref(f.col)} ${sql.raw(this.store.flags.ilike)} ${pattern} escape '\\'`);
