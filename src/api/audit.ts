@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { log } from '../common/log.js';
 import { currentActor, describeActor } from '../common/request-actor.js';
 import { scrubText } from '../common/secrets.js';
-import { recordNodeAction } from '../conductor/history.js';
+import { recordHistory, recordNodeAction } from '../conductor/history.js';
 import type { ApiEnv, Ctx } from './context.js';
 
 const NODE_PATH_RE = /^(?:\/v1)?\/nodes\/([^/]+)(?:\/(.*?))?\/*$/;
@@ -64,12 +64,14 @@ export function auditMiddleware(): MiddlewareHandler<ApiEnv> {
     log.info('api change', { method, path: short(path), status: c.res.status, user: describeActor(actor) });
     let ident: string | undefined;
     let sub: string | undefined;
+    let created = false;
     const m = NODE_PATH_RE.exec(path);
     if (m) {
       ident = decodeURIComponent(m[1]!);
       sub = m[2] || undefined;
     } else if (method === 'POST' && /^(?:\/v1)?\/nodes\/*$/.test(path)) {
       ident = c.get('createdUuid');
+      created = true;
     } else if (PORT_PATH_RE.test(path) && method !== 'DELETE') {
       const res = (await c.res.clone().json().catch(() => ({}))) as { uuid?: string; node_uuid?: string };
       if (res.node_uuid) {
@@ -81,7 +83,10 @@ export function auditMiddleware(): MiddlewareHandler<ApiEnv> {
     }
     if (!ident || (method === 'DELETE' && sub === undefined)) return; // a deleted node takes its history with it
     const what = await describe(c, sub);
-    await recordNodeAction(c.get('deps'), ident, { severity: 'INFO', ...what }).catch((err: Error) =>
+    // A node this request created is known to exist (its client has not even seen the UUID yet): no lookup.
+    const record = created ? recordHistory(c.get('deps'), { uuid: ident }, { severity: 'INFO', ...what })
+      : recordNodeAction(c.get('deps'), ident, { severity: 'INFO', ...what });
+    await record.catch((err: Error) =>
       log.warn('could not record node history', { node: short(ident), error: err.message }));
   };
 }
