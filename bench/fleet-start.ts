@@ -47,6 +47,7 @@ async function seed(file: string, count: number, say: (l: string) => void): Prom
 /** The UUIDs of the first 1,000 nodes (the pollers' nodes), from one summary page. */
 async function nodeUuids(endpoint: string): Promise<string[]> {
   const res = await fetch(`${endpoint}/v1/nodes?limit=1000&fields=uuid`, { headers: HEADERS });
+  if (!res.ok) throw new Error(`listing the pollers' nodes answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   const body = (await res.json()) as { nodes: { uuid: string }[] };
   return body.nodes.map((n) => n.uuid);
 }

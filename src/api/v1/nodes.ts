@@ -1,5 +1,6 @@
 // /v1/nodes: enrolment CRUD, lists with filters and pagination, validation and the small per-node
 // sub-resources that need no conductor action (states read-out, maintenance flag, traits).
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { ConflictError, InvalidParameterValueError, NotAcceptableError, InvalidError, NotFoundError } from '../../common/errors.js';
 import { isValidTrait, normalizeUuid } from '../../common/ids.js';
@@ -159,8 +160,6 @@ export async function listNodes(c: Ctx, detailPath: boolean, scope: Filter[] = [
 
 /** Nodes serialised between two yields to the event loop when a list finds their views missing. */
 const VIEW_SLICE = 100;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const LIST_OPEN = Buffer.from('{"nodes":[');
 const COMMA = Buffer.from(',');

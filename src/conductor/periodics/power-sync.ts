@@ -1,6 +1,7 @@
 // Periodic power state sync: reads each managed node's power state from its BMC and records it. Repeated
 // read failures put the node in maintenance with fault "power failure"; the next successful read (nodes in
 // that fault are re-probed at the recovery interval) takes it out again.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { NodeLockedError } from '../../common/errors.js';
 import { log } from '../../common/log.js';
 import { scrubText } from '../../common/secrets.js';
@@ -70,7 +71,7 @@ export class PowerSync {
       if (chosen.length) yield (await nodes.list({ filters: [...filters, { col: 'id', op: 'in', value: chosen }] }));
       if (heads.length < CANDIDATE_PAGE) return;
       after = Number(heads.at(-1)!.id);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
 
